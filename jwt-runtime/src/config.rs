@@ -1,0 +1,595 @@
+//! `JwtConfig`: Flask-JWT-Extended's `JWT_*` options, with the same defaults.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use http::HeaderName;
+use jsonwebtoken::{Algorithm, AlgorithmFamily};
+use time::Duration;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::JwtError;
+use crate::locations::Location;
+
+/// How long a token lives: Flask's `JWT_ACCESS_TOKEN_EXPIRES` /
+/// `JWT_REFRESH_TOKEN_EXPIRES` and the `expires_delta` argument.
+///
+/// `Expires::Never` is Flask's `False`: the token gets no `exp` claim.
+/// A negative duration makes a token that is already expired (handy in tests).
+/// Unlike Flask, a zero duration does not mean "never": the token expires at once.
+///
+/// ```
+/// use jwt_runtime::Expires;
+/// use time::Duration;
+/// let e: Expires = Duration::minutes(5).into();
+/// assert_eq!(e, Expires::After(Duration::minutes(5)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expires {
+    /// The token expires this long after it is created.
+    After(Duration),
+    /// The token has no `exp` claim.
+    Never,
+}
+
+impl From<Duration> for Expires {
+    fn from(d: Duration) -> Self {
+        Expires::After(d)
+    }
+}
+
+impl From<std::time::Duration> for Expires {
+    fn from(d: std::time::Duration) -> Self {
+        Expires::After(Duration::try_from(d).unwrap_or(Duration::MAX))
+    }
+}
+
+/// The `aud` claim written into new tokens (`JWT_ENCODE_AUDIENCE`): one string,
+/// or a list, exactly as Flask writes it.
+///
+/// ```
+/// use jwt_runtime::Audience;
+/// assert_eq!(Audience::from("api"), Audience::One("api".into()));
+/// assert_eq!(Audience::from(["a", "b"]), Audience::Many(vec!["a".into(), "b".into()]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// `"aud": "x"`
+    One(String),
+    /// `"aud": ["x", "y"]`
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub(crate) fn to_value(&self) -> serde_json::Value {
+        match self {
+            Audience::One(s) => serde_json::Value::String(s.clone()),
+            Audience::Many(v) => {
+                serde_json::Value::Array(v.iter().cloned().map(serde_json::Value::String).collect())
+            }
+        }
+    }
+
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Audience::One(s) => vec![s],
+            Audience::Many(v) => v,
+        }
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(s: &str) -> Self {
+        Audience::One(s.to_owned())
+    }
+}
+impl From<String> for Audience {
+    fn from(s: String) -> Self {
+        Audience::One(s)
+    }
+}
+impl From<Vec<String>> for Audience {
+    fn from(v: Vec<String>) -> Self {
+        Audience::Many(v)
+    }
+}
+impl From<Vec<&str>> for Audience {
+    fn from(v: Vec<&str>) -> Self {
+        Audience::Many(v.into_iter().map(str::to_owned).collect())
+    }
+}
+impl<const N: usize> From<[&str; N]> for Audience {
+    fn from(v: [&str; N]) -> Self {
+        Audience::Many(v.into_iter().map(str::to_owned).collect())
+    }
+}
+
+/// Validated configuration of a [`JwtManager`](crate::JwtManager).
+///
+/// Built with [`JwtConfig::builder`]; every option is named after its Flask
+/// counterpart and has Flask's default:
+///
+/// | builder method | Flask option | default |
+/// |---|---|---|
+/// | `secret_key` | `JWT_SECRET_KEY` | none: required |
+/// | `algorithm` | `JWT_ALGORITHM` | `HS256` |
+/// | `decode_algorithms` | `JWT_DECODE_ALGORITHMS` | `[algorithm]` |
+/// | `access_token_expires` | `JWT_ACCESS_TOKEN_EXPIRES` | 15 minutes |
+/// | `refresh_token_expires` | `JWT_REFRESH_TOKEN_EXPIRES` | 30 days |
+/// | `identity_claim` | `JWT_IDENTITY_CLAIM` | `sub` |
+/// | `header_name` | `JWT_HEADER_NAME` | `Authorization` |
+/// | `header_type` | `JWT_HEADER_TYPE` | `Bearer` (`""`: a bare token) |
+/// | `error_msg_key` | `JWT_ERROR_MESSAGE_KEY` | `msg` |
+/// | `decode_leeway` | `JWT_DECODE_LEEWAY` | 0 |
+/// | `encode_nbf` | `JWT_ENCODE_NBF` | on |
+/// | `encode_audience` | `JWT_ENCODE_AUDIENCE` | none |
+/// | `decode_audience` | `JWT_DECODE_AUDIENCE` | none (any `aud` accepted) |
+/// | `encode_issuer` | `JWT_ENCODE_ISSUER` | none |
+/// | `decode_issuer` | `JWT_DECODE_ISSUER` | none |
+/// | `verify_sub` | `JWT_VERIFY_SUB` | on |
+/// | `csrf_protect` | `JWT_COOKIE_CSRF_PROTECT` | on (writes a `csrf` claim) |
+/// | `token_location` | `JWT_TOKEN_LOCATION` | `[headers]` |
+/// | `query_string_name` | `JWT_QUERY_STRING_NAME` | `jwt` |
+/// | `query_string_value_prefix` | `JWT_QUERY_STRING_VALUE_PREFIX` | `""` |
+/// | `max_token_length` | (ours) | 16 KiB |
+///
+/// ```
+/// use jwt_runtime::JwtConfig;
+/// let config = JwtConfig::builder().secret_key("a long and random secret").build()?;
+/// assert_eq!(config.header_name(), "authorization");
+/// # Ok::<(), jwt_runtime::JwtError>(())
+/// ```
+#[derive(Clone)]
+pub struct JwtConfig {
+    pub(crate) secret_key: Vec<u8>,
+    pub(crate) algorithm: Algorithm,
+    pub(crate) decode_algorithms: Vec<Algorithm>,
+    pub(crate) access_token_expires: Expires,
+    pub(crate) refresh_token_expires: Expires,
+    pub(crate) identity_claim: String,
+    pub(crate) header_name: HeaderName,
+    pub(crate) header_name_display: String,
+    pub(crate) header_type: String,
+    pub(crate) error_msg_key: String,
+    pub(crate) decode_leeway: f64,
+    pub(crate) encode_nbf: bool,
+    pub(crate) encode_audience: Option<Audience>,
+    pub(crate) decode_audience: Option<Vec<String>>,
+    pub(crate) encode_issuer: Option<String>,
+    pub(crate) decode_issuer: Option<Vec<String>>,
+    pub(crate) verify_sub: bool,
+    pub(crate) csrf_protect: bool,
+    pub(crate) token_location: Vec<Location>,
+    pub(crate) query_string_name: String,
+    pub(crate) query_string_value_prefix: String,
+    pub(crate) max_token_length: usize,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for JwtConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtConfig")
+            .field("secret_key", &"<redacted>")
+            .field("algorithm", &self.algorithm)
+            .field("decode_algorithms", &self.decode_algorithms)
+            .field("access_token_expires", &self.access_token_expires)
+            .field("refresh_token_expires", &self.refresh_token_expires)
+            .field("identity_claim", &self.identity_claim)
+            .field("header_name", &self.header_name_display)
+            .field("header_type", &self.header_type)
+            .field("error_msg_key", &self.error_msg_key)
+            .field("decode_leeway", &self.decode_leeway)
+            .field("encode_nbf", &self.encode_nbf)
+            .field("encode_audience", &self.encode_audience)
+            .field("decode_audience", &self.decode_audience)
+            .field("encode_issuer", &self.encode_issuer)
+            .field("decode_issuer", &self.decode_issuer)
+            .field("verify_sub", &self.verify_sub)
+            .field("csrf_protect", &self.csrf_protect)
+            .field("token_location", &self.token_location)
+            .field("query_string_name", &self.query_string_name)
+            .field("max_token_length", &self.max_token_length)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl JwtConfig {
+    /// Starts a configuration with Flask's defaults.
+    pub fn builder() -> JwtConfigBuilder {
+        JwtConfigBuilder::default()
+    }
+
+    /// `JWT_ALGORITHM`: the algorithm new tokens are signed with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+    /// `JWT_DECODE_ALGORITHMS` plus `JWT_ALGORITHM`: the algorithms accepted on decode.
+    pub fn decode_algorithms(&self) -> &[Algorithm] {
+        &self.decode_algorithms
+    }
+    /// `JWT_ACCESS_TOKEN_EXPIRES`.
+    pub fn access_token_expires(&self) -> Expires {
+        self.access_token_expires
+    }
+    /// `JWT_REFRESH_TOKEN_EXPIRES`.
+    pub fn refresh_token_expires(&self) -> Expires {
+        self.refresh_token_expires
+    }
+    /// `JWT_IDENTITY_CLAIM`.
+    pub fn identity_claim(&self) -> &str {
+        &self.identity_claim
+    }
+    /// `JWT_HEADER_NAME`, lowercased as HTTP/2 spells it.
+    pub fn header_name(&self) -> &str {
+        self.header_name.as_str()
+    }
+    /// `JWT_HEADER_TYPE`.
+    pub fn header_type(&self) -> &str {
+        &self.header_type
+    }
+    /// `JWT_ERROR_MESSAGE_KEY`.
+    pub fn error_msg_key(&self) -> &str {
+        &self.error_msg_key
+    }
+    /// `JWT_TOKEN_LOCATION`, in lookup order.
+    pub fn token_location(&self) -> &[Location] {
+        &self.token_location
+    }
+    /// `JWT_VERIFY_SUB`.
+    pub fn verify_sub(&self) -> bool {
+        self.verify_sub
+    }
+    /// The clock used for `iat`/`nbf`/`exp`, on encode and decode.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+}
+
+/// Builder of [`JwtConfig`]; [`build`](Self::build) validates every option.
+///
+/// ```
+/// use jwt_runtime::{JwtConfig, Expires, Location};
+/// use time::Duration;
+/// let config = JwtConfig::builder()
+///     .secret_key("a long and random secret")
+///     .algorithm("HS512")
+///     .access_token_expires(Duration::hours(1))
+///     .refresh_token_expires(Expires::Never)
+///     .token_location([Location::Headers, Location::QueryString])
+///     .build()?;
+/// assert_eq!(config.algorithm(), jsonwebtoken::Algorithm::HS512);
+///
+/// // Mistakes are an `Err` that names the Flask option, never a panic later.
+/// let err = JwtConfig::builder().build().unwrap_err();
+/// assert!(err.to_string().contains("JWT_SECRET_KEY"));
+/// # Ok::<(), jwt_runtime::JwtError>(())
+/// ```
+#[derive(Clone)]
+pub struct JwtConfigBuilder {
+    secret_key: Option<Vec<u8>>,
+    algorithm: String,
+    decode_algorithms: Option<Vec<String>>,
+    access_token_expires: Expires,
+    refresh_token_expires: Expires,
+    identity_claim: String,
+    header_name: String,
+    header_type: String,
+    error_msg_key: String,
+    decode_leeway: Duration,
+    encode_nbf: bool,
+    encode_audience: Option<Audience>,
+    decode_audience: Option<Audience>,
+    encode_issuer: Option<String>,
+    decode_issuer: Option<Audience>,
+    verify_sub: bool,
+    csrf_protect: bool,
+    token_location: Vec<Location>,
+    query_string_name: String,
+    query_string_value_prefix: String,
+    max_token_length: usize,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for JwtConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtConfigBuilder")
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for JwtConfigBuilder {
+    fn default() -> Self {
+        JwtConfigBuilder {
+            secret_key: None,
+            algorithm: "HS256".to_owned(),
+            decode_algorithms: None,
+            access_token_expires: Expires::After(Duration::minutes(15)),
+            refresh_token_expires: Expires::After(Duration::days(30)),
+            identity_claim: "sub".to_owned(),
+            header_name: "Authorization".to_owned(),
+            header_type: "Bearer".to_owned(),
+            error_msg_key: "msg".to_owned(),
+            decode_leeway: Duration::ZERO,
+            encode_nbf: true,
+            encode_audience: None,
+            decode_audience: None,
+            encode_issuer: None,
+            decode_issuer: None,
+            verify_sub: true,
+            csrf_protect: true,
+            token_location: vec![Location::Headers],
+            query_string_name: "jwt".to_owned(),
+            query_string_value_prefix: String::new(),
+            max_token_length: DEFAULT_MAX_TOKEN_LENGTH,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Default maximum length of a token, in bytes, checked before any decoding.
+pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16 * 1024;
+
+impl JwtConfigBuilder {
+    /// `JWT_SECRET_KEY`: the HMAC secret (required for `HS*` algorithms).
+    pub fn secret_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.secret_key = Some(key.as_ref().to_vec());
+        self
+    }
+    /// `JWT_ALGORITHM`: `HS256` (default), `HS384` or `HS512`.
+    pub fn algorithm(mut self, alg: impl AsRef<str>) -> Self {
+        self.algorithm = alg.as_ref().to_owned();
+        self
+    }
+    /// `JWT_DECODE_ALGORITHMS`: algorithms accepted on decode; `algorithm` is always added.
+    pub fn decode_algorithms<I, A>(mut self, algs: I) -> Self
+    where
+        I: IntoIterator<Item = A>,
+        A: AsRef<str>,
+    {
+        self.decode_algorithms = Some(algs.into_iter().map(|a| a.as_ref().to_owned()).collect());
+        self
+    }
+    /// `JWT_ACCESS_TOKEN_EXPIRES` (15 minutes by default; [`Expires::Never`] for none).
+    pub fn access_token_expires(mut self, e: impl Into<Expires>) -> Self {
+        self.access_token_expires = e.into();
+        self
+    }
+    /// `JWT_REFRESH_TOKEN_EXPIRES` (30 days by default; [`Expires::Never`] for none).
+    pub fn refresh_token_expires(mut self, e: impl Into<Expires>) -> Self {
+        self.refresh_token_expires = e.into();
+        self
+    }
+    /// `JWT_IDENTITY_CLAIM`: the claim holding the identity (`sub`).
+    pub fn identity_claim(mut self, claim: impl Into<String>) -> Self {
+        self.identity_claim = claim.into();
+        self
+    }
+    /// `JWT_HEADER_NAME`: the request header holding the token (`Authorization`).
+    pub fn header_name(mut self, name: impl Into<String>) -> Self {
+        self.header_name = name.into();
+        self
+    }
+    /// `JWT_HEADER_TYPE`: the scheme before the token (`Bearer`); `""` for a bare token.
+    pub fn header_type(mut self, ty: impl Into<String>) -> Self {
+        self.header_type = ty.into();
+        self
+    }
+    /// `JWT_ERROR_MESSAGE_KEY`: the key of error bodies (`msg`).
+    pub fn error_msg_key(mut self, key: impl Into<String>) -> Self {
+        self.error_msg_key = key.into();
+        self
+    }
+    /// `JWT_DECODE_LEEWAY`: tolerance on `exp`, `nbf` and `iat` (0).
+    pub fn decode_leeway(mut self, leeway: Duration) -> Self {
+        self.decode_leeway = leeway;
+        self
+    }
+    /// `JWT_ENCODE_NBF`: write an `nbf` claim equal to `iat` (on).
+    pub fn encode_nbf(mut self, on: bool) -> Self {
+        self.encode_nbf = on;
+        self
+    }
+    /// `JWT_ENCODE_AUDIENCE`: the `aud` claim of new tokens.
+    pub fn encode_audience(mut self, aud: impl Into<Audience>) -> Self {
+        self.encode_audience = Some(aud.into());
+        self
+    }
+    /// `JWT_DECODE_AUDIENCE`: when set, tokens must carry a matching `aud`.
+    pub fn decode_audience(mut self, aud: impl Into<Audience>) -> Self {
+        self.decode_audience = Some(aud.into());
+        self
+    }
+    /// `JWT_ENCODE_ISSUER`: the `iss` claim of new tokens.
+    pub fn encode_issuer(mut self, iss: impl Into<String>) -> Self {
+        self.encode_issuer = Some(iss.into());
+        self
+    }
+    /// `JWT_DECODE_ISSUER`: when set, tokens must carry this `iss` (or one of these).
+    pub fn decode_issuer(mut self, iss: impl Into<Audience>) -> Self {
+        self.decode_issuer = Some(iss.into());
+        self
+    }
+    /// `JWT_VERIFY_SUB`: require `sub` to be a string (on, as in Flask 4.7).
+    pub fn verify_sub(mut self, on: bool) -> Self {
+        self.verify_sub = on;
+        self
+    }
+    /// `JWT_COOKIE_CSRF_PROTECT`: write a `csrf` claim into new tokens (on).
+    pub fn csrf_protect(mut self, on: bool) -> Self {
+        self.csrf_protect = on;
+        self
+    }
+    /// `JWT_TOKEN_LOCATION`: where to look for tokens, in order (`[headers]`).
+    pub fn token_location(mut self, locations: impl IntoIterator<Item = Location>) -> Self {
+        self.token_location = locations.into_iter().collect();
+        self
+    }
+    /// `JWT_QUERY_STRING_NAME`: the query parameter holding the token (`jwt`).
+    pub fn query_string_name(mut self, name: impl Into<String>) -> Self {
+        self.query_string_name = name.into();
+        self
+    }
+    /// `JWT_QUERY_STRING_VALUE_PREFIX`: a prefix the query value must start with (`""`).
+    pub fn query_string_value_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.query_string_value_prefix = prefix.into();
+        self
+    }
+    /// Longest token accepted, in bytes, checked before any decoding (16 KiB).
+    pub fn max_token_length(mut self, bytes: usize) -> Self {
+        self.max_token_length = bytes;
+        self
+    }
+    /// The clock for `iat`, `nbf`, `exp` and freshness (the system clock).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Validates the options. Every mistake is an `Err` naming the Flask option.
+    pub fn build(self) -> Result<JwtConfig, JwtError> {
+        let algorithm = parse_algorithm("JWT_ALGORITHM", &self.algorithm)?;
+        let mut decode_algorithms = Vec::new();
+        if let Some(list) = &self.decode_algorithms {
+            for name in list {
+                let alg = parse_algorithm("JWT_DECODE_ALGORITHMS", name)?;
+                if !decode_algorithms.contains(&alg) {
+                    decode_algorithms.push(alg);
+                }
+            }
+        }
+        if !decode_algorithms.contains(&algorithm) {
+            decode_algorithms.push(algorithm);
+        }
+        if decode_algorithms
+            .iter()
+            .any(|a| a.family() != algorithm.family())
+        {
+            return Err(JwtError::Config(format!(
+                "JWT_DECODE_ALGORITHMS {:?} mixes key families with JWT_ALGORITHM {:?}: \
+                 all algorithms must use the same kind of key (HMAC secret, RSA, EC or Ed25519)",
+                decode_algorithms, algorithm
+            )));
+        }
+        if algorithm.family() != AlgorithmFamily::Hmac {
+            return Err(JwtError::Config(format!(
+                "JWT_ALGORITHM {algorithm:?} needs JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, which this \
+                 version does not support yet: use HS256, HS384 or HS512"
+            )));
+        }
+        let secret_key = match self.secret_key {
+            Some(k) if !k.is_empty() => k,
+            _ => {
+                return Err(JwtError::Config(format!(
+                    "JWT_SECRET_KEY must be set (and not empty) when using symmetric algorithm \"{algorithm:?}\""
+                )))
+            }
+        };
+        if self.header_name.is_empty() {
+            return Err(JwtError::Config("JWT_HEADER_NAME cannot be empty".into()));
+        }
+        let header_name = HeaderName::from_bytes(self.header_name.as_bytes()).map_err(|_| {
+            JwtError::Config(format!(
+                "JWT_HEADER_NAME {:?} is not a valid HTTP header name",
+                self.header_name
+            ))
+        })?;
+        if self.header_type.chars().any(char::is_whitespace) || self.header_type.contains(',') {
+            return Err(JwtError::Config(format!(
+                "JWT_HEADER_TYPE {:?} must be one word without spaces or commas (or empty for a bare token)",
+                self.header_type
+            )));
+        }
+        if self.identity_claim.is_empty() {
+            return Err(JwtError::Config(
+                "JWT_IDENTITY_CLAIM cannot be empty".into(),
+            ));
+        }
+        if self.error_msg_key.is_empty() {
+            return Err(JwtError::Config(
+                "JWT_ERROR_MESSAGE_KEY cannot be empty".into(),
+            ));
+        }
+        if self.decode_leeway.is_negative() {
+            return Err(JwtError::Config(
+                "JWT_DECODE_LEEWAY must not be negative".into(),
+            ));
+        }
+        if self.token_location.is_empty() {
+            return Err(JwtError::Config(
+                "JWT_TOKEN_LOCATION must contain at least one of \"headers\", \"cookies\", \"query_string\", or \"json\"".into(),
+            ));
+        }
+        for (i, loc) in self.token_location.iter().enumerate() {
+            if self.token_location[..i].contains(loc) {
+                return Err(JwtError::Config(format!(
+                    "JWT_TOKEN_LOCATION lists {:?} twice",
+                    loc.as_str()
+                )));
+            }
+            loc.check_supported("JWT_TOKEN_LOCATION")?;
+        }
+        if self.query_string_name.is_empty() {
+            return Err(JwtError::Config(
+                "JWT_QUERY_STRING_NAME cannot be empty".into(),
+            ));
+        }
+        if self.max_token_length == 0 {
+            return Err(JwtError::Config(
+                "max_token_length must be at least 1".into(),
+            ));
+        }
+        let decode_audience = self.decode_audience.map(Audience::into_vec);
+        if matches!(&decode_audience, Some(v) if v.is_empty()) {
+            return Err(JwtError::Config(
+                "JWT_DECODE_AUDIENCE is an empty list: no token could ever match; leave it unset to accept any audience".into(),
+            ));
+        }
+        let decode_issuer = self.decode_issuer.map(Audience::into_vec);
+        if matches!(&decode_issuer, Some(v) if v.is_empty()) {
+            return Err(JwtError::Config(
+                "JWT_DECODE_ISSUER is an empty list: no token could ever match; leave it unset to accept any issuer".into(),
+            ));
+        }
+        Ok(JwtConfig {
+            secret_key,
+            algorithm,
+            decode_algorithms,
+            access_token_expires: self.access_token_expires,
+            refresh_token_expires: self.refresh_token_expires,
+            identity_claim: self.identity_claim,
+            header_name,
+            header_name_display: self.header_name,
+            header_type: self.header_type,
+            error_msg_key: self.error_msg_key,
+            decode_leeway: self.decode_leeway.as_seconds_f64(),
+            encode_nbf: self.encode_nbf,
+            encode_audience: self.encode_audience,
+            decode_audience,
+            encode_issuer: self.encode_issuer,
+            decode_issuer,
+            verify_sub: self.verify_sub,
+            csrf_protect: self.csrf_protect,
+            token_location: self.token_location,
+            query_string_name: self.query_string_name,
+            query_string_value_prefix: self.query_string_value_prefix,
+            max_token_length: self.max_token_length,
+            clock: self.clock,
+        })
+    }
+}
+
+fn parse_algorithm(option: &str, name: &str) -> Result<Algorithm, JwtError> {
+    Algorithm::from_str(name).map_err(|_| {
+        JwtError::Config(format!(
+            "{option}: unknown algorithm {name:?}; expected one of HS256, HS384, HS512, \
+             RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
+        ))
+    })
+}

@@ -1,0 +1,245 @@
+//! The one error type of the crate and its HTTP rendering.
+//!
+//! Every variant is one of Flask-JWT-Extended's error kinds and answers with the
+//! same status and `{"msg": ...}` body as Flask-JWT-Extended 4.7 (the key is
+//! `JWT_ERROR_MESSAGE_KEY`, `msg` by default). The texts that are part of that
+//! contract live in [`messages`].
+
+use std::borrow::Cow;
+
+use axum_core::response::{IntoResponse, Response};
+use http::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::StatusCode;
+
+/// The texts of the Flask-JWT-Extended / PyJWT contract, in one place.
+///
+/// Clients match on these strings, so they never change between releases.
+pub mod messages {
+    /// An expired token (401).
+    pub const EXPIRED: &str = "Token has expired";
+    /// A non-fresh token on a fresh-only route (401).
+    pub const FRESH_REQUIRED: &str = "Fresh token required";
+    /// A revoked token (401).
+    pub const REVOKED: &str = "Token has been revoked";
+    /// The custom claims verification callback refused the token (400).
+    pub const USER_CLAIMS_VERIFICATION_FAILED: &str = "User claims verification failed";
+    /// The blocklist could not answer (503); the request fails closed.
+    pub const REVOCATION_UNAVAILABLE: &str = "Token revocation status unavailable";
+    /// A refresh token on an access-only route (422).
+    pub const ONLY_NON_REFRESH: &str = "Only non-refresh tokens are allowed";
+    /// An access token on a refresh-only route (422).
+    pub const ONLY_REFRESH: &str = "Only refresh tokens are allowed";
+    /// PyJWT: fewer than three segments (422).
+    pub const NOT_ENOUGH_SEGMENTS: &str = "Not enough segments";
+    /// PyJWT: the header segment is not canonical base64url (422).
+    pub const INVALID_HEADER_PADDING: &str = "Invalid header padding";
+    /// PyJWT: the payload segment is not canonical base64url (422).
+    pub const INVALID_PAYLOAD_PADDING: &str = "Invalid payload padding";
+    /// PyJWT: the signature segment is not canonical base64url (422).
+    pub const INVALID_CRYPTO_PADDING: &str = "Invalid crypto padding";
+    /// PyJWT: the header is valid JSON but not an object (422).
+    pub const HEADER_NOT_OBJECT: &str = "Invalid header string: must be a json object";
+    /// PyJWT: the payload is valid JSON but not an object (422).
+    pub const PAYLOAD_NOT_OBJECT: &str = "Invalid payload string: must be a json object";
+    /// PyJWT: the header has no `alg` (422).
+    pub const ALGORITHM_NOT_SPECIFIED: &str = "Algorithm not specified";
+    /// PyJWT: `alg` is not among the allowed decode algorithms (422).
+    pub const ALG_NOT_ALLOWED: &str = "The specified alg value is not allowed";
+    /// PyJWT: the signature does not match (422).
+    pub const SIGNATURE_FAILED: &str = "Signature verification failed";
+    /// PyJWT: `kid` is not a string (422).
+    pub const KID_NOT_STRING: &str = "Key ID header parameter must be a string";
+    /// PyJWT: `crit` is not a non-empty list (422).
+    pub const CRIT_NOT_LIST: &str = "Invalid 'crit' header: must be a non-empty list";
+    /// PyJWT: `crit` holds a non-string (422).
+    pub const CRIT_NOT_STRINGS: &str = "Invalid 'crit' header: values must be strings";
+    /// PyJWT: `b64: false` without `crit: ["b64"]` (422).
+    pub const B64_NEEDS_CRIT: &str =
+        "The 'b64' header parameter requires 'b64' to be listed in 'crit'.";
+    /// PyJWT: `b64: false` with a payload segment (422).
+    pub const B64_PAYLOAD_NOT_EMPTY: &str = "Payload segment must be empty when 'b64' is false.";
+    /// PyJWT: `b64: false`, a detached payload, which a JWT never has (422).
+    pub const B64_DETACHED: &str = "It is required that you pass in a value for the \"detached_payload\" argument to decode a message having the b64 header set to false.";
+    /// PyJWT: `iat` is not a number (422).
+    pub const IAT_NOT_INTEGER: &str = "Issued At claim (iat) must be an integer.";
+    /// PyJWT: `nbf` is not a number (422).
+    pub const NBF_NOT_INTEGER: &str = "Not Before claim (nbf) must be an integer.";
+    /// PyJWT: `exp` is not a number (422).
+    pub const EXP_NOT_INTEGER: &str = "Expiration Time claim (exp) must be an integer.";
+    /// PyJWT: `iat` is in the future (422).
+    pub const IMMATURE_IAT: &str = "The token is not yet valid (iat)";
+    /// PyJWT: `nbf` is in the future (422).
+    pub const IMMATURE_NBF: &str = "The token is not yet valid (nbf)";
+    /// PyJWT: `sub` is not a string (422).
+    pub const SUB_NOT_STRING: &str = "Subject must be a string";
+    /// PyJWT: `jti` is not a string (422).
+    pub const JTI_NOT_STRING: &str = "JWT ID must be a string";
+    /// PyJWT: `iss` is not a string (422).
+    pub const ISS_NOT_STRING: &str = "Payload Issuer (iss) must be a string";
+    /// PyJWT: `iss` is not the configured issuer (422).
+    pub const INVALID_ISSUER: &str = "Invalid issuer";
+    /// PyJWT: `aud` is not a string or a list of strings (422).
+    pub const AUD_INVALID_FORMAT: &str = "Invalid claim format in token";
+    /// PyJWT: no `aud` matches the configured audience (422).
+    pub const AUD_MISMATCH: &str = "Audience doesn't match";
+    /// Ours (Flask answers 500): `fresh` is neither a boolean nor a number on a fresh-only route (422).
+    pub const FRESH_INVALID: &str = "Fresh claim (fresh) must be a boolean or a number.";
+    /// Ours: the token is longer than `max_token_length` (422).
+    pub const TOKEN_TOO_LONG: &str = "Token is too long";
+    /// Ours: a missing `JwtManager::layer()` (500).
+    pub const MISSING_LAYER: &str = "JWT verification is not configured: add `.layer(jwt.layer())` (JwtManager::layer()) to the router";
+}
+
+/// Every way creating, finding or verifying a token can fail.
+///
+/// Each request-facing variant answers like Flask-JWT-Extended 4.7:
+///
+/// | variant | status | Flask callback |
+/// |---|---|---|
+/// | [`NoAuthorization`](Self::NoAuthorization) | 401 | `unauthorized_loader` |
+/// | [`Csrf`](Self::Csrf) | 401 | `unauthorized_loader` |
+/// | [`InvalidHeader`](Self::InvalidHeader) | 422 | `invalid_token_loader` |
+/// | [`InvalidToken`](Self::InvalidToken) | 422 | `invalid_token_loader` |
+/// | [`WrongTokenType`](Self::WrongTokenType) | 422 | `invalid_token_loader` |
+/// | [`Expired`](Self::Expired) | 401 | `expired_token_loader` |
+/// | [`FreshTokenRequired`](Self::FreshTokenRequired) | 401 | `needs_fresh_token_loader` |
+/// | [`Revoked`](Self::Revoked) | 401 | `revoked_token_loader` |
+/// | [`UserClaimsVerificationFailed`](Self::UserClaimsVerificationFailed) | 400 | `token_verification_failed_loader` |
+/// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
+/// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
+/// | [`MissingLayer`](Self::MissingLayer), [`NoManager`](Self::NoManager), [`Config`](Self::Config), [`Encode`](Self::Encode) | 500 | (programming errors) |
+///
+/// ```
+/// use jwt_runtime::JwtError;
+/// let err = JwtError::Expired;
+/// assert_eq!(err.status().as_u16(), 401);
+/// assert_eq!(err.to_string(), "Token has expired");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwtError {
+    /// No token in any of the route's locations (`NoAuthorizationError`).
+    #[error("{0}")]
+    NoAuthorization(Cow<'static, str>),
+    /// The CSRF double-submit check failed (`CSRFError`).
+    #[error("{0}")]
+    Csrf(Cow<'static, str>),
+    /// The header holding the token is malformed (`InvalidHeaderError`).
+    #[error("{0}")]
+    InvalidHeader(Cow<'static, str>),
+    /// The token could not be decoded or one of its claims is invalid (PyJWT's
+    /// `DecodeError`/`InvalidTokenError` family, `JWTDecodeError`).
+    #[error("{0}")]
+    InvalidToken(Cow<'static, str>),
+    /// An access token on a refresh route or the other way round (`WrongTokenError`).
+    #[error("{0}")]
+    WrongTokenType(Cow<'static, str>),
+    /// The token's `exp` has passed (`ExpiredSignatureError`).
+    #[error("Token has expired")]
+    Expired,
+    /// The route needs a fresh token (`FreshTokenRequired`).
+    #[error("Fresh token required")]
+    FreshTokenRequired,
+    /// The blocklist says the token is revoked (`RevokedTokenError`).
+    #[error("Token has been revoked")]
+    Revoked,
+    /// The custom claims verification refused the token (`UserClaimsVerificationError`).
+    #[error("User claims verification failed")]
+    UserClaimsVerificationFailed,
+    /// The user lookup found no user for the identity (`UserLookupError`).
+    #[error("Error loading the user {0}")]
+    UserLookup(String),
+    /// The blocklist failed or timed out: the request is refused (fail closed).
+    #[error("Token revocation status unavailable")]
+    RevocationUnavailable,
+    /// A protected handler was reached without `JwtManager::layer()` on the router.
+    #[error("{}", messages::MISSING_LAYER)]
+    MissingLayer,
+    /// A free function such as `create_access_token` was called outside a request
+    /// under `JwtManager::layer()`.
+    #[error("no JwtManager in scope: call this inside a handler under `JwtManager::layer()`, or call the method of the same name on `JwtManager`")]
+    NoManager,
+    /// An option of `JwtConfig` is invalid; the message names the Flask option.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A token could not be created (for example an identity that is not a string
+    /// while `verify_sub` is on, or an additional claim that would override a
+    /// reserved one).
+    #[error("cannot create token: {0}")]
+    Encode(String),
+}
+
+impl JwtError {
+    pub(crate) fn invalid(msg: impl Into<Cow<'static, str>>) -> Self {
+        JwtError::InvalidToken(msg.into())
+    }
+
+    /// The HTTP status Flask-JWT-Extended answers with for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            JwtError::NoAuthorization(_)
+            | JwtError::Csrf(_)
+            | JwtError::Expired
+            | JwtError::FreshTokenRequired
+            | JwtError::Revoked
+            | JwtError::UserLookup(_) => StatusCode::UNAUTHORIZED,
+            JwtError::InvalidHeader(_)
+            | JwtError::InvalidToken(_)
+            | JwtError::WrongTokenType(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            JwtError::UserClaimsVerificationFailed => StatusCode::BAD_REQUEST,
+            JwtError::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            JwtError::MissingLayer
+            | JwtError::NoManager
+            | JwtError::Config(_)
+            | JwtError::Encode(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge sent with a 401 (RFC 6750 section 3).
+    ///
+    /// A request without credentials gets a bare `Bearer` challenge; a token that
+    /// was presented but is not acceptable gets `error="invalid_token"`.
+    pub fn www_authenticate(&self) -> Option<HeaderValue> {
+        match self {
+            JwtError::NoAuthorization(_) | JwtError::Csrf(_) | JwtError::UserLookup(_) => {
+                Some(HeaderValue::from_static("Bearer"))
+            }
+            JwtError::Expired => Some(HeaderValue::from_static(
+                "Bearer error=\"invalid_token\", error_description=\"Token has expired\"",
+            )),
+            JwtError::Revoked => Some(HeaderValue::from_static(
+                "Bearer error=\"invalid_token\", error_description=\"Token has been revoked\"",
+            )),
+            JwtError::FreshTokenRequired => Some(HeaderValue::from_static(
+                "Bearer error=\"invalid_token\", error_description=\"Fresh token required\"",
+            )),
+            _ => None,
+        }
+    }
+
+    /// Renders the error as Flask does, with `key` as the message key.
+    pub fn to_response(&self, key: &str) -> Response {
+        let mut body = serde_json::Map::with_capacity(1);
+        body.insert(key.to_owned(), serde_json::Value::String(self.to_string()));
+        let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
+        let mut res = Response::new(axum_core::body::Body::from(bytes));
+        *res.status_mut() = self.status();
+        res.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(challenge) = self.www_authenticate() {
+            res.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
+        res
+    }
+}
+
+impl IntoResponse for JwtError {
+    /// Uses the message key of the `JwtManager` whose layer the request is under
+    /// (`msg` outside one).
+    fn into_response(self) -> Response {
+        match crate::context::current_manager() {
+            Some(manager) => self.to_response(manager.config().error_msg_key()),
+            None => self.to_response("msg"),
+        }
+    }
+}

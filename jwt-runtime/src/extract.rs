@@ -1,0 +1,204 @@
+//! Extractors that verify the request's token: Flask's `verify_jwt_in_request`
+//! for handlers written without the macro (the macro is sugar over them).
+
+use std::future::Future;
+
+use axum_core::extract::FromRequestParts;
+use http::request::Parts;
+
+use crate::claims::DecodedToken;
+use crate::context::JwtContext;
+use crate::error::JwtError;
+use crate::locations::Location;
+use crate::manager::JwtManager;
+
+/// Route requirements packed into the const generic of [`VerifyJwt`], so that
+/// nothing is looked up per request.
+///
+/// ```
+/// use jwt_runtime::{req, Location, VerifyJwt};
+/// // A fresh access token, looked for only in the query string.
+/// type FreshFromQuery = VerifyJwt<{ req::FRESH | req::locations(&[Location::QueryString]) }>;
+/// ```
+pub mod req {
+    use crate::locations::Location;
+
+    /// `optional=True`: no token is fine; an invalid one is still refused.
+    pub const OPTIONAL: u32 = 1;
+    /// `fresh=True`: the token must be fresh.
+    pub const FRESH: u32 = 1 << 1;
+    /// `refresh=True`: a refresh token is required.
+    pub const REFRESH: u32 = 1 << 2;
+    /// `verify_type=False`: access and refresh tokens are both accepted.
+    pub const NO_VERIFY_TYPE: u32 = 1 << 3;
+    /// `skip_revocation_check=True`: the blocklist is not consulted.
+    pub const SKIP_REVOCATION_CHECK: u32 = 1 << 4;
+
+    pub(crate) const LOCATION_SHIFT: u32 = 8;
+    pub(crate) const LOCATION_BITS: u32 = 3;
+    pub(crate) const MAX_LOCATIONS: usize = 4;
+
+    /// `locations=[...]`: the route's own lookup order, replacing
+    /// `JWT_TOKEN_LOCATION`. At most the four distinct locations.
+    pub const fn locations(list: &[Location]) -> u32 {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < list.len() && i < MAX_LOCATIONS {
+            bits |= list[i].code() << (LOCATION_SHIFT + LOCATION_BITS * i as u32);
+            i += 1;
+        }
+        bits
+    }
+}
+
+/// Route requirements (Flask's `verify_jwt_in_request` arguments), decoded
+/// from [`req`] bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Requirements {
+    /// No token is fine.
+    pub optional: bool,
+    /// The token must be fresh.
+    pub fresh: bool,
+    /// A refresh token is required (an access token otherwise).
+    pub refresh: bool,
+    /// Check the token type against `refresh`.
+    pub verify_type: bool,
+    /// Do not consult the blocklist.
+    pub skip_revocation_check: bool,
+    locations: [Option<Location>; req::MAX_LOCATIONS],
+}
+
+impl Default for Requirements {
+    fn default() -> Self {
+        Self::from_bits(0)
+    }
+}
+
+impl Requirements {
+    /// Decodes [`req`] bits.
+    pub const fn from_bits(bits: u32) -> Self {
+        let mut locations = [None; req::MAX_LOCATIONS];
+        let mut i = 0;
+        while i < req::MAX_LOCATIONS {
+            let code = (bits >> (req::LOCATION_SHIFT + req::LOCATION_BITS * i as u32)) & 0b111;
+            locations[i] = Location::from_code(code);
+            i += 1;
+        }
+        Requirements {
+            optional: bits & req::OPTIONAL != 0,
+            fresh: bits & req::FRESH != 0,
+            refresh: bits & req::REFRESH != 0,
+            verify_type: bits & req::NO_VERIFY_TYPE == 0,
+            skip_revocation_check: bits & req::SKIP_REVOCATION_CHECK != 0,
+            locations,
+        }
+    }
+
+    /// The route's own locations, in order; empty means `JWT_TOKEN_LOCATION`.
+    pub fn locations(&self) -> Vec<Location> {
+        self.locations.iter().map_while(|l| *l).collect()
+    }
+}
+
+/// Verifies the request's token before the handler runs; the rejection is
+/// Flask's error response.
+///
+/// `REQ` is a combination of [`req`] bits; the aliases [`Jwt`], [`OptionalJwt`],
+/// [`FreshJwt`] and [`RefreshJwt`] cover the usual cases.
+///
+/// ```
+/// use axum::{routing::get, Json, Router};
+/// use jwt_runtime::{Jwt, JwtConfig, JwtManager};
+/// use serde_json::{json, Value};
+///
+/// async fn protected(jwt: Jwt) -> Json<Value> {
+///     Json(json!({ "logged_in_as": jwt.identity() }))
+/// }
+///
+/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
+/// let app: Router = Router::new().route("/protected", get(protected)).layer(jwt.layer());
+/// # Ok::<(), jwt_runtime::JwtError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct VerifyJwt<const REQ: u32 = 0> {
+    context: JwtContext,
+}
+
+/// A valid access token is required (`@jwt_required()`).
+pub type Jwt = VerifyJwt<0>;
+/// A token is optional; an invalid one is still refused (`@jwt_required(optional=True)`).
+pub type OptionalJwt = VerifyJwt<{ req::OPTIONAL }>;
+/// A fresh access token is required (`@jwt_required(fresh=True)`).
+pub type FreshJwt = VerifyJwt<{ req::FRESH }>;
+/// A refresh token is required (`@jwt_required(refresh=True)`).
+pub type RefreshJwt = VerifyJwt<{ req::REFRESH }>;
+
+impl<const REQ: u32> VerifyJwt<REQ> {
+    /// The route's requirements.
+    pub const REQUIREMENTS: Requirements = Requirements::from_bits(REQ);
+
+    /// The verification outcome, to run code with [`JwtContext::scope`].
+    pub fn context(&self) -> &JwtContext {
+        &self.context
+    }
+
+    /// Consumes the extractor into its context.
+    pub fn into_context(self) -> JwtContext {
+        self.context
+    }
+
+    /// The verified token (`None` on an optional route without one).
+    pub fn token(&self) -> Option<&DecodedToken> {
+        self.context.token()
+    }
+
+    /// The identity as a string (see [`get_jwt_identity`](crate::get_jwt_identity)).
+    pub fn identity(&self) -> Option<String> {
+        self.context.identity()
+    }
+
+    /// Where the token was found.
+    pub fn location(&self) -> Option<Location> {
+        self.context.location()
+    }
+
+    /// Runs `fut` with this token in scope for the free accessors.
+    pub fn scope<F: Future>(self, fut: F) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
+        self.context.scope(fut)
+    }
+}
+
+impl<S: Send + Sync, const REQ: u32> FromRequestParts<S> for VerifyJwt<REQ> {
+    type Rejection = JwtError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let manager = parts
+            .extensions
+            .get::<JwtManager>()
+            .cloned()
+            .ok_or(JwtError::MissingLayer)?;
+        let context = manager.verify_request(parts, Self::REQUIREMENTS).await?;
+        Ok(VerifyJwt { context })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_bits_round_trip() {
+        let r = Requirements::from_bits(
+            req::FRESH
+                | req::NO_VERIFY_TYPE
+                | req::locations(&[Location::QueryString, Location::Headers]),
+        );
+        assert!(r.fresh && !r.optional && !r.refresh && !r.verify_type && !r.skip_revocation_check);
+        assert_eq!(
+            r.locations(),
+            vec![Location::QueryString, Location::Headers]
+        );
+        assert_eq!(Requirements::default().locations(), vec![]);
+        assert!(Requirements::default().verify_type);
+    }
+}

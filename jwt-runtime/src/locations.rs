@@ -1,0 +1,303 @@
+//! Where a request carries its token: Flask's `JWT_TOKEN_LOCATION`.
+//!
+//! Each location either finds a token, reports that it holds none (a
+//! [`JwtError::NoAuthorization`], collected into Flask's combined message), or
+//! fails outright (a malformed header): like Flask, the first location that
+//! holds a token decides, and an error there does not fall through to the next.
+
+use std::fmt;
+use std::str::FromStr;
+
+use http::request::Parts;
+
+use crate::config::JwtConfig;
+use crate::error::JwtError;
+
+/// One place a token can be carried in (`JWT_TOKEN_LOCATION` entries).
+///
+/// ```
+/// use jwt_runtime::Location;
+/// assert_eq!("query_string".parse::<Location>(), Ok(Location::QueryString));
+/// assert_eq!(Location::Headers.as_str(), "headers");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// `headers`: `Authorization: Bearer <JWT>` (header name and type configurable).
+    Headers,
+    /// `cookies`: the access or refresh cookie, with CSRF double submit.
+    Cookies,
+    /// `query_string`: `?jwt=<JWT>`.
+    QueryString,
+    /// `json`: `{"access_token": "<JWT>"}` in a JSON body.
+    Json,
+}
+
+impl Location {
+    /// Flask's spelling: `headers`, `cookies`, `query_string` or `json`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Location::Headers => "headers",
+            Location::Cookies => "cookies",
+            Location::QueryString => "query_string",
+            Location::Json => "json",
+        }
+    }
+
+    /// A stable small number for the location (1 to 4), used to pack route
+    /// requirements into a const generic.
+    pub const fn code(self) -> u32 {
+        match self {
+            Location::Headers => 1,
+            Location::Cookies => 2,
+            Location::QueryString => 3,
+            Location::Json => 4,
+        }
+    }
+
+    /// The inverse of [`code`](Self::code).
+    pub const fn from_code(code: u32) -> Option<Location> {
+        match code {
+            1 => Some(Location::Headers),
+            2 => Some(Location::Cookies),
+            3 => Some(Location::QueryString),
+            4 => Some(Location::Json),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn check_supported(self, option: &str) -> Result<(), JwtError> {
+        match self {
+            Location::Headers | Location::QueryString => Ok(()),
+            Location::Cookies | Location::Json => Err(JwtError::Config(format!(
+                "{option}: the {:?} location is not available in this version of axum-jwt-extended \
+                 (supported: \"headers\", \"query_string\")",
+                self.as_str()
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing an unknown location name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown token location {0:?}; expected one of \"headers\", \"cookies\", \"query_string\", \"json\"")]
+pub struct UnknownLocation(pub String);
+
+impl FromStr for Location {
+    type Err = UnknownLocation;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "headers" => Ok(Location::Headers),
+            "cookies" => Ok(Location::Cookies),
+            "query_string" => Ok(Location::QueryString),
+            "json" => Ok(Location::Json),
+            other => Err(UnknownLocation(other.to_owned())),
+        }
+    }
+}
+
+/// Python's `str.isspace()` for the characters a header can hold (latin-1).
+fn is_py_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}'
+    )
+}
+
+/// Python's `str.split()` with no argument.
+fn py_split(s: &str) -> impl Iterator<Item = &str> {
+    s.split(is_py_space).filter(|p| !p.is_empty())
+}
+
+/// Reads the token from the configured header exactly as Flask-JWT-Extended's
+/// `_decode_jwt_from_headers` does (same messages, same comma-separated field
+/// handling; several header lines are joined with `,` as WSGI servers do).
+pub(crate) fn from_headers(config: &JwtConfig, parts: &Parts) -> Result<String, JwtError> {
+    let name = &config.header_name_display;
+    let mut joined = String::new();
+    for (i, value) in parts
+        .headers
+        .get_all(&config.header_name)
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            joined.push(',');
+        }
+        // WSGI decodes header bytes as latin-1.
+        joined.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+    }
+    let auth_header = joined.trim_matches(is_py_space).trim_matches(',');
+    if auth_header.is_empty() {
+        return Err(JwtError::NoAuthorization(
+            format!("Missing {name} Header").into(),
+        ));
+    }
+    let header_type = config.header_type.as_str();
+    if !header_type.is_empty() {
+        let mut found: Option<&str> = None;
+        let mut count = 0usize;
+        for field in split_fields(auth_header) {
+            if py_split(field).next() == Some(header_type) {
+                count += 1;
+                found = Some(field);
+            }
+        }
+        let field = match (count, found) {
+            (1, Some(field)) => field,
+            _ => {
+                return Err(JwtError::NoAuthorization(
+                    format!(
+                        "Missing '{header_type}' type in '{name}' header. Expected '{name}: {header_type} <JWT>'"
+                    )
+                    .into(),
+                ))
+            }
+        };
+        let mut words = py_split(field);
+        match (words.next(), words.next(), words.next()) {
+            (Some(_), Some(token), None) => Ok(token.to_owned()),
+            _ => Err(JwtError::InvalidHeader(
+                format!("Bad {name} header. Expected '{name}: {header_type} <JWT>'").into(),
+            )),
+        }
+    } else {
+        let mut words = py_split(auth_header);
+        match (words.next(), words.next()) {
+            (Some(token), None) => Ok(token.to_owned()),
+            _ => Err(JwtError::InvalidHeader(
+                format!("Bad {name} header. Expected '{name}: <JWT>'").into(),
+            )),
+        }
+    }
+}
+
+/// Python's `re.split(r",\s*", s)`.
+fn split_fields(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(',') {
+            Some(i) => {
+                let field = &current[..i];
+                rest = Some(current[i + 1..].trim_start_matches(is_py_space));
+                Some(field)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
+/// Reads the token from the query string as Flask's `_decode_jwt_from_query_string`.
+pub(crate) fn from_query_string(config: &JwtConfig, parts: &Parts) -> Result<String, JwtError> {
+    let param = config.query_string_name.as_str();
+    let value = parts.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == param)
+            .map(|(_, v)| v.into_owned())
+    });
+    let value = match value {
+        Some(v) if !v.is_empty() => v,
+        // "paramater" is Flask's spelling, kept for wire compatibility.
+        _ => {
+            return Err(JwtError::NoAuthorization(
+                format!("Missing '{param}' query paramater").into(),
+            ))
+        }
+    };
+    let prefix = config.query_string_value_prefix.as_str();
+    match value.strip_prefix(prefix) {
+        Some(token) => Ok(token.to_owned()),
+        None => Err(JwtError::InvalidToken(
+            format!(
+                "Invalid value for query parameter '{param}'. Expected the value to start with '{prefix}'"
+            )
+            .into(),
+        )),
+    }
+}
+
+/// Looks through `locations` in order, as Flask's `_decode_jwt_from_request`:
+/// the first location holding a token decides; when none holds one, the
+/// missing-token messages are combined.
+pub(crate) fn find_token(
+    config: &JwtConfig,
+    parts: &Parts,
+    locations: &[Location],
+) -> Result<(String, Location), JwtError> {
+    let mut missing: Vec<String> = Vec::new();
+    for &location in locations {
+        let found = match location {
+            Location::Headers => from_headers(config, parts),
+            Location::QueryString => from_query_string(config, parts),
+            Location::Cookies | Location::Json => Err(JwtError::Config(format!(
+                "the {:?} token location is not available in this version",
+                location.as_str()
+            ))),
+        };
+        match found {
+            Ok(token) => return Ok((token, location)),
+            Err(JwtError::NoAuthorization(msg)) => missing.push(msg.into_owned()),
+            Err(other) => return Err(other),
+        }
+    }
+    if locations.len() > 1 {
+        let names: Vec<&str> = locations.iter().map(|l| l.as_str()).collect();
+        let (last, start) = names.split_last().unwrap_or((&"", &[]));
+        Err(JwtError::NoAuthorization(
+            format!(
+                "Missing JWT in {} or {} ({})",
+                start.join(", "),
+                last,
+                missing.join("; ")
+            )
+            .into(),
+        ))
+    } else {
+        Err(JwtError::NoAuthorization(
+            missing.into_iter().next().unwrap_or_default().into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_fields_matches_python_re_split() {
+        let v: Vec<&str> = split_fields("a,  b,c,").collect();
+        assert_eq!(v, vec!["a", "b", "c", ""]);
+        let v: Vec<&str> = split_fields("Bearer x").collect();
+        assert_eq!(v, vec!["Bearer x"]);
+    }
+
+    #[test]
+    fn py_split_uses_python_whitespace() {
+        let v: Vec<&str> = py_split("Bearer\u{a0}tok").collect();
+        assert_eq!(v, vec!["Bearer", "tok"]);
+    }
+
+    #[test]
+    fn location_codes_round_trip() {
+        for l in [
+            Location::Headers,
+            Location::Cookies,
+            Location::QueryString,
+            Location::Json,
+        ] {
+            assert_eq!(Location::from_code(l.code()), Some(l));
+            assert_eq!(l.as_str().parse::<Location>(), Ok(l));
+        }
+        assert_eq!(Location::from_code(0), None);
+        assert!("header".parse::<Location>().is_err());
+    }
+}

@@ -1,0 +1,346 @@
+//! `JwtManager`: the configured keys, the blocklist and the verification
+//! pipeline; its layer makes them available to every request.
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::request::Parts;
+use http::{Method, Request};
+use serde::Serialize;
+use serde_json::Value;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::blocklist::{Blocklist, MemoryBlocklist};
+use crate::claims::DecodedToken;
+use crate::config::JwtConfig;
+use crate::context::{self, JwtContext};
+use crate::error::JwtError;
+use crate::extract::Requirements;
+use crate::keys::{self, HmacKey};
+use crate::locations;
+use crate::token::{self, TokenOptions};
+
+/// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.
+///
+/// Cheap to clone (one `Arc`). Attach it to a router with
+/// [`layer`](Self::layer); outside requests (CLIs, tests) use its methods
+/// directly.
+///
+/// ```
+/// use jwt_runtime::{JwtConfig, JwtManager};
+/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
+/// let token = jwt.create_access_token("alice")?;
+/// let decoded = jwt.decode_token(&token, false)?;
+/// assert_eq!(decoded.identity_str(), Some("alice"));
+/// assert_eq!(decoded.token_type(), Some("access"));
+/// # Ok::<(), jwt_runtime::JwtError>(())
+/// ```
+#[derive(Clone)]
+pub struct JwtManager {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    config: JwtConfig,
+    /// Index into `keys` of the signing key.
+    signing: usize,
+    keys: Arc<[HmacKey]>,
+    identity_claim: Arc<str>,
+    blocklist: Arc<dyn Blocklist>,
+}
+
+impl fmt::Debug for JwtManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtManager")
+            .field("config", &self.inner.config)
+            .field("blocklist", &self.inner.blocklist)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtManager {
+    /// Prepares the keys of `config` (once, not per request) with an in-memory
+    /// blocklist.
+    pub fn new(config: JwtConfig) -> Result<Self, JwtError> {
+        keys::install_crypto_provider();
+        let mut prepared = Vec::with_capacity(config.decode_algorithms.len());
+        for &alg in &config.decode_algorithms {
+            let key = HmacKey::new(alg, &config.secret_key).ok_or_else(|| {
+                JwtError::Config(format!("JWT_ALGORITHM {alg:?} is not an HMAC algorithm"))
+            })?;
+            prepared.push(key);
+        }
+        let signing = prepared
+            .iter()
+            .position(|k| k.algorithm() == config.algorithm)
+            .ok_or_else(|| JwtError::Config("JWT_ALGORITHM has no key".into()))?;
+        Ok(JwtManager {
+            inner: Arc::new(Inner {
+                identity_claim: Arc::from(config.identity_claim.as_str()),
+                config,
+                signing,
+                keys: prepared.into(),
+                blocklist: Arc::new(MemoryBlocklist::new()),
+            }),
+        })
+    }
+
+    /// Replaces the blocklist (Flask's `token_in_blocklist_loader`).
+    pub fn with_blocklist(self, blocklist: impl Blocklist) -> Self {
+        let mut inner = (*self.inner).clone();
+        inner.blocklist = Arc::new(blocklist);
+        JwtManager {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &JwtConfig {
+        &self.inner.config
+    }
+
+    /// The blocklist.
+    pub fn blocklist(&self) -> &Arc<dyn Blocklist> {
+        &self.inner.blocklist
+    }
+
+    /// The layer that puts this manager into every request (extensions and
+    /// task-local scope), so that extractors, `#[jwt_required]` and the free
+    /// functions find it.
+    pub fn layer(&self) -> JwtLayer {
+        JwtLayer {
+            manager: self.clone(),
+        }
+    }
+
+    /// Creates an access token for `identity` with the configured defaults.
+    pub fn create_access_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
+        self.create_access_token_with(identity, TokenOptions::default())
+    }
+
+    /// Creates an access token with Flask's per-call options.
+    pub fn create_access_token_with(
+        &self,
+        identity: impl Serialize,
+        options: TokenOptions,
+    ) -> Result<String, JwtError> {
+        self.encode(identity, false, options)
+    }
+
+    /// Creates a refresh token for `identity` (never fresh).
+    pub fn create_refresh_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
+        self.create_refresh_token_with(identity, TokenOptions::default())
+    }
+
+    /// Creates a refresh token with Flask's per-call options (`fresh` is ignored).
+    pub fn create_refresh_token_with(
+        &self,
+        identity: impl Serialize,
+        options: TokenOptions,
+    ) -> Result<String, JwtError> {
+        self.encode(identity, true, options)
+    }
+
+    fn encode(
+        &self,
+        identity: impl Serialize,
+        refresh: bool,
+        options: TokenOptions,
+    ) -> Result<String, JwtError> {
+        let identity: Value = serde_json::to_value(identity)
+            .map_err(|e| JwtError::Encode(format!("identity cannot be serialized: {e}")))?;
+        let inner = &*self.inner;
+        token::encode(
+            &inner.config,
+            &inner.keys[inner.signing],
+            identity,
+            refresh,
+            options,
+        )
+    }
+
+    /// Decodes and verifies `token` (signature and claims; Flask's
+    /// `decode_token`). With `allow_expired`, an expired token is returned
+    /// instead of [`JwtError::Expired`].
+    pub fn decode_token(&self, token: &str, allow_expired: bool) -> Result<DecodedToken, JwtError> {
+        let inner = &*self.inner;
+        token::decode(
+            &inner.config,
+            &inner.keys,
+            &inner.identity_claim,
+            token,
+            allow_expired,
+            None,
+        )
+    }
+
+    /// The blocklist key of a token: its `jti`, prefixed with its issuer.
+    fn revocation_key(token: &DecodedToken) -> Option<String> {
+        let jti = token.jti()?;
+        Some(match token.get("iss").and_then(Value::as_str) {
+            Some(iss) => format!("{iss}\u{1f}{jti}"),
+            None => jti.to_owned(),
+        })
+    }
+
+    /// Revokes `token` until it expires (plus the decode leeway).
+    ///
+    /// A token without a `jti` cannot be revoked: that is an `Err`.
+    pub async fn revoke_token(&self, token: &DecodedToken) -> Result<(), JwtError> {
+        let key = Self::revocation_key(token).ok_or_else(|| {
+            JwtError::Encode("the token has no `jti` claim, so it cannot be revoked".into())
+        })?;
+        let until = token
+            .expires_at()
+            .map(|exp| exp + self.inner.config.decode_leeway);
+        self.inner
+            .blocklist
+            .revoke(&key, until)
+            .await
+            .map_err(|_| JwtError::RevocationUnavailable)
+    }
+
+    /// Whether `token` is revoked; a failing store is [`JwtError::RevocationUnavailable`].
+    pub async fn is_token_revoked(&self, token: &DecodedToken) -> Result<bool, JwtError> {
+        match Self::revocation_key(token) {
+            None => Ok(false),
+            Some(key) => self
+                .inner
+                .blocklist
+                .is_revoked(&key)
+                .await
+                .map_err(|_| JwtError::RevocationUnavailable),
+        }
+    }
+
+    /// Runs Flask's `verify_jwt_in_request` on a request: find the token in
+    /// the route's locations, decode and verify it, check its type, freshness
+    /// and revocation.
+    pub async fn verify_request(
+        &self,
+        parts: &Parts,
+        requirements: Requirements,
+    ) -> Result<JwtContext, JwtError> {
+        // Flask exempts OPTIONS (CORS preflight) from verification.
+        if parts.method == Method::OPTIONS {
+            return Ok(JwtContext::default());
+        }
+        let config = &self.inner.config;
+        let route_locations = requirements.locations();
+        let locations = if route_locations.is_empty() {
+            config.token_location.as_slice()
+        } else {
+            route_locations.as_slice()
+        };
+        let (encoded, location) = match locations::find_token(config, parts, locations) {
+            Ok(found) => found,
+            Err(JwtError::NoAuthorization(_)) if requirements.optional => {
+                return Ok(JwtContext::default())
+            }
+            Err(e) => return Err(e),
+        };
+        let token = self.decode_token(&encoded, false)?;
+        if requirements.verify_type {
+            token::check_type(&token, requirements.refresh)?;
+        }
+        if requirements.fresh {
+            token::check_fresh(&token, config.clock.now())?;
+        }
+        if !requirements.skip_revocation_check && self.is_token_revoked(&token).await? {
+            return Err(JwtError::Revoked);
+        }
+        Ok(JwtContext::new(token, location))
+    }
+}
+
+/// Creates an access token with the manager of the current request (Flask's
+/// `create_access_token`); [`JwtError::NoManager`] outside a request under
+/// [`JwtManager::layer`].
+pub fn create_access_token(identity: impl Serialize) -> Result<String, JwtError> {
+    current()?.create_access_token(identity)
+}
+
+/// [`create_access_token`] with Flask's per-call options.
+pub fn create_access_token_with(
+    identity: impl Serialize,
+    options: TokenOptions,
+) -> Result<String, JwtError> {
+    current()?.create_access_token_with(identity, options)
+}
+
+/// Creates a refresh token with the manager of the current request (Flask's
+/// `create_refresh_token`).
+pub fn create_refresh_token(identity: impl Serialize) -> Result<String, JwtError> {
+    current()?.create_refresh_token(identity)
+}
+
+/// [`create_refresh_token`] with Flask's per-call options.
+pub fn create_refresh_token_with(
+    identity: impl Serialize,
+    options: TokenOptions,
+) -> Result<String, JwtError> {
+    current()?.create_refresh_token_with(identity, options)
+}
+
+/// Decodes a token with the manager of the current request (Flask's `decode_token`).
+pub fn decode_token(token: &str, allow_expired: bool) -> Result<DecodedToken, JwtError> {
+    current()?.decode_token(token, allow_expired)
+}
+
+/// Revokes the token of the current protected handler (for a logout route).
+pub async fn revoke_current_token() -> Result<(), JwtError> {
+    let manager = current()?;
+    let token = context::current_token()
+        .ok_or_else(|| JwtError::NoAuthorization("No token to revoke".into()))?;
+    manager.revoke_token(&token).await
+}
+
+fn current() -> Result<JwtManager, JwtError> {
+    context::current_manager().ok_or(JwtError::NoManager)
+}
+
+/// The tower layer of a [`JwtManager`]; see [`JwtManager::layer`].
+#[derive(Debug, Clone)]
+pub struct JwtLayer {
+    manager: JwtManager,
+}
+
+impl<S> Layer<S> for JwtLayer {
+    type Service = JwtService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        JwtService {
+            inner,
+            manager: self.manager.clone(),
+        }
+    }
+}
+
+/// The service made by [`JwtLayer`].
+#[derive(Debug, Clone)]
+pub struct JwtService<S> {
+    inner: S,
+    manager: JwtManager,
+}
+
+impl<S, B> Service<Request<B>> for JwtService<S>
+where
+    S: Service<Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = tokio::task::futures::TaskLocalFuture<JwtManager, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<B>) -> Self::Future {
+        req.extensions_mut().insert(self.manager.clone());
+        let inner = &mut self.inner;
+        let fut = context::manager_sync_scope(self.manager.clone(), || inner.call(req));
+        context::manager_scope(self.manager.clone(), fut)
+    }
+}

@@ -1,0 +1,610 @@
+//! Token creation and decoding, byte for byte in Flask-JWT-Extended's layout
+//! and with PyJWT's checks, order and messages.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Number, Value};
+use subtle::ConstantTimeEq;
+use time::Duration;
+
+use crate::claims::DecodedToken;
+use crate::config::{Expires, JwtConfig};
+use crate::error::{messages, JwtError};
+use crate::keys::HmacKey;
+
+/// The `fresh` claim of a new access token (Flask's `fresh` argument).
+///
+/// ```
+/// use jwt_runtime::Fresh;
+/// use time::Duration;
+/// assert_eq!(Fresh::from(true), Fresh::Yes);
+/// assert_eq!(Fresh::from(Duration::minutes(5)), Fresh::For(Duration::minutes(5)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Fresh {
+    /// `"fresh": false` (the default).
+    #[default]
+    No,
+    /// `"fresh": true`.
+    Yes,
+    /// Fresh for this long from now: stored as a float Unix timestamp, like Flask.
+    For(Duration),
+    /// Fresh until this Unix timestamp (seconds).
+    Until(f64),
+}
+
+impl From<bool> for Fresh {
+    fn from(b: bool) -> Self {
+        if b {
+            Fresh::Yes
+        } else {
+            Fresh::No
+        }
+    }
+}
+
+impl From<Duration> for Fresh {
+    fn from(d: Duration) -> Self {
+        Fresh::For(d)
+    }
+}
+
+/// Per-token options of `create_access_token_with` / `create_refresh_token_with`:
+/// Flask's `fresh`, `expires_delta`, `additional_claims` and `additional_headers`.
+///
+/// ```
+/// use jwt_runtime::{TokenOptions, Expires};
+/// use serde_json::json;
+/// use time::Duration;
+/// let opts = TokenOptions::new()
+///     .fresh(true)
+///     .expires(Duration::minutes(5))
+///     .additional_claims(json!({"role": "admin"}))
+///     .additional_headers(json!({"kid": "2026-11"}));
+/// # let _ = opts;
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct TokenOptions {
+    pub(crate) fresh: Fresh,
+    pub(crate) expires: Option<Expires>,
+    pub(crate) additional_claims: Option<Value>,
+    pub(crate) additional_headers: Option<Value>,
+}
+
+impl TokenOptions {
+    /// No options: not fresh, the configured lifetime, no extra claims or headers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Flask's `fresh` (ignored by refresh tokens, which are never fresh).
+    pub fn fresh(mut self, fresh: impl Into<Fresh>) -> Self {
+        self.fresh = fresh.into();
+        self
+    }
+    /// Flask's `expires_delta`: a lifetime for this token, or [`Expires::Never`].
+    pub fn expires(mut self, expires: impl Into<Expires>) -> Self {
+        self.expires = Some(expires.into());
+        self
+    }
+    /// Flask's `additional_claims`: a JSON object merged into the payload.
+    ///
+    /// Reserved claims (the identity claim, `type`, `fresh`, `jti`, `exp`,
+    /// `csrf`) cannot be overridden: creating the token then fails with
+    /// [`JwtError::Encode`].
+    pub fn additional_claims(mut self, claims: Value) -> Self {
+        self.additional_claims = Some(claims);
+        self
+    }
+    /// Flask's `additional_headers`: a JSON object merged into the JOSE header
+    /// (`alg`, `crit` and `b64` cannot be set this way).
+    pub fn additional_headers(mut self, headers: Value) -> Self {
+        self.additional_headers = Some(headers);
+        self
+    }
+}
+
+/// A JSON object serialized in insertion order (the order Flask writes claims in).
+struct Ordered<'a>(&'a [(String, Value)]);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+fn put(payload: &mut Vec<(String, Value)>, key: &str, value: Value) {
+    match payload.iter_mut().find(|(k, _)| k == key) {
+        Some(slot) => slot.1 = value,
+        None => payload.push((key.to_owned(), value)),
+    }
+}
+
+fn float(v: f64) -> Value {
+    Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
+pub(crate) const RESERVED_CLAIMS: [&str; 5] = ["type", "fresh", "jti", "exp", "csrf"];
+
+/// Creates a token in Flask-JWT-Extended's layout:
+/// header `{"alg":..,"typ":"JWT"}` (sorted keys, as PyJWT writes it) and payload
+/// `fresh, iat, jti, type, <identity>, nbf, csrf, aud, iss, exp`, then the
+/// additional claims.
+pub(crate) fn encode(
+    config: &JwtConfig,
+    key: &HmacKey,
+    identity: Value,
+    refresh: bool,
+    options: TokenOptions,
+) -> Result<String, JwtError> {
+    let now = config.clock.now();
+    let iat = now.floor();
+    let mut payload: Vec<(String, Value)> = Vec::with_capacity(12);
+    let fresh = if refresh { Fresh::No } else { options.fresh };
+    let fresh = match fresh {
+        Fresh::No => Value::Bool(false),
+        Fresh::Yes => Value::Bool(true),
+        Fresh::For(d) => float(now + d.as_seconds_f64()),
+        Fresh::Until(t) => float(t),
+    };
+    if fresh.is_null() {
+        return Err(JwtError::Encode(
+            "the fresh timestamp must be a finite number".into(),
+        ));
+    }
+    payload.push(("fresh".into(), fresh));
+    payload.push(("iat".into(), Value::from(iat as i64)));
+    payload.push((
+        "jti".into(),
+        Value::String(uuid::Uuid::new_v4().to_string()),
+    ));
+    payload.push((
+        "type".into(),
+        Value::String(if refresh { "refresh" } else { "access" }.into()),
+    ));
+    put(&mut payload, &config.identity_claim, identity);
+    if config.encode_nbf {
+        put(&mut payload, "nbf", Value::from(iat as i64));
+    }
+    if config.csrf_protect {
+        put(
+            &mut payload,
+            "csrf",
+            Value::String(uuid::Uuid::new_v4().to_string()),
+        );
+    }
+    if let Some(aud) = &config.encode_audience {
+        put(&mut payload, "aud", aud.to_value());
+    }
+    if let Some(iss) = &config.encode_issuer {
+        put(&mut payload, "iss", Value::String(iss.clone()));
+    }
+    let expires = options.expires.unwrap_or(if refresh {
+        config.refresh_token_expires
+    } else {
+        config.access_token_expires
+    });
+    if let Expires::After(delta) = expires {
+        let exp = (now + delta.as_seconds_f64()).floor();
+        put(&mut payload, "exp", Value::from(exp as i64));
+    }
+    match options.additional_claims {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extra)) => {
+            for (k, v) in extra {
+                if k == config.identity_claim || RESERVED_CLAIMS.contains(&k.as_str()) {
+                    return Err(JwtError::Encode(format!(
+                        "additional claim `{k}` would override a reserved claim; the library writes it"
+                    )));
+                }
+                put(&mut payload, &k, v);
+            }
+        }
+        Some(_) => {
+            return Err(JwtError::Encode(
+                "additional_claims must be a JSON object".into(),
+            ))
+        }
+    }
+    for (k, v) in &payload {
+        if k == "sub" && config.verify_sub && !v.is_string() {
+            return Err(JwtError::Encode(format!(
+                "the `sub` claim must be a string while verify_sub (JWT_VERIFY_SUB) is on, got {}",
+                json_type(v)
+            )));
+        }
+        if k == "iss" && !v.is_string() {
+            return Err(JwtError::Encode("Issuer (iss) must be a string.".into()));
+        }
+    }
+
+    let mut header: BTreeMap<String, Value> = BTreeMap::new();
+    header.insert("typ".into(), Value::String("JWT".into()));
+    header.insert(
+        "alg".into(),
+        Value::String(alg_name(key.algorithm()).into()),
+    );
+    match options.additional_headers {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extra)) => {
+            for (k, v) in extra {
+                if matches!(k.as_str(), "alg" | "crit" | "b64") {
+                    return Err(JwtError::Encode(format!(
+                        "additional header `{k}` cannot be set; configure the algorithm with `JwtConfig`"
+                    )));
+                }
+                header.insert(k, v);
+            }
+        }
+        Some(_) => {
+            return Err(JwtError::Encode(
+                "additional_headers must be a JSON object".into(),
+            ))
+        }
+    }
+    if header.get("typ").is_some_and(is_falsy) {
+        header.remove("typ");
+    }
+
+    let header_json = serde_json::to_vec(&header).map_err(|e| JwtError::Encode(e.to_string()))?;
+    let payload_json =
+        serde_json::to_vec(&Ordered(&payload)).map_err(|e| JwtError::Encode(e.to_string()))?;
+    let mut out = String::with_capacity((header_json.len() + payload_json.len()) * 4 / 3 + 100);
+    URL_SAFE_NO_PAD.encode_string(&header_json, &mut out);
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(&payload_json, &mut out);
+    let signature = key.sign(out.as_bytes());
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut out);
+    Ok(out)
+}
+
+pub(crate) fn alg_name(alg: jsonwebtoken::Algorithm) -> &'static str {
+    use jsonwebtoken::Algorithm::*;
+    match alg {
+        HS256 => "HS256",
+        HS384 => "HS384",
+        HS512 => "HS512",
+        RS256 => "RS256",
+        RS384 => "RS384",
+        RS512 => "RS512",
+        PS256 => "PS256",
+        PS384 => "PS384",
+        PS512 => "PS512",
+        ES256 => "ES256",
+        ES384 => "ES384",
+        EdDSA => "EdDSA",
+        // `Algorithm` is non-exhaustive: a future variant is never a valid `alg` here.
+        _ => "",
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Python truthiness of a JSON value.
+fn is_falsy(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+    }
+}
+
+/// A top-level JSON value: an object with unique member names, or anything else.
+enum TopLevel {
+    Object(Map<String, Value>),
+    NotObject,
+}
+
+struct TopLevelVisitor;
+
+impl<'de> Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_unit<E>(self) -> Result<TopLevel, E> {
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TopLevel, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(TopLevel::NotObject)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let value: Value = access.next_value()?;
+            if map.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate member name {key:?}"
+                )));
+            }
+            map.insert(key, value);
+        }
+        Ok(TopLevel::Object(map))
+    }
+}
+
+impl<'de> Deserialize<'de> for TopLevel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TopLevelVisitor)
+    }
+}
+
+/// Parses a header or payload segment: unique member names, an object.
+fn parse_object(
+    bytes: &[u8],
+    what: &str,
+    not_object: &'static str,
+) -> Result<Map<String, Value>, JwtError> {
+    match serde_json::from_slice::<TopLevel>(bytes) {
+        Ok(TopLevel::Object(map)) => Ok(map),
+        Ok(TopLevel::NotObject) => Err(JwtError::invalid(not_object)),
+        Err(e) => Err(JwtError::invalid(format!("Invalid {what} string: {e}"))),
+    }
+}
+
+/// Canonical, unpadded base64url, or PyJWT's "Invalid {name} padding".
+fn b64(segment: &str, error: &'static str) -> Result<Vec<u8>, JwtError> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| JwtError::invalid(error))
+}
+
+/// Python's `int(x)` for a NumericDate claim: numbers only (truncated); we
+/// refuse the strings and booleans Python would coerce.
+fn numeric_date(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64().map(f64::trunc),
+        _ => None,
+    }
+}
+
+/// Decodes and verifies a token in PyJWT's and Flask-JWT-Extended's order.
+///
+/// `keys` are the prepared keys of the allowed decode algorithms. `csrf` is the
+/// double-submit value sent with a cookie token, if any.
+pub(crate) fn decode(
+    config: &JwtConfig,
+    keys: &[HmacKey],
+    identity_claim: &Arc<str>,
+    token: &str,
+    allow_expired: bool,
+    csrf: Option<&str>,
+) -> Result<DecodedToken, JwtError> {
+    if token.len() > config.max_token_length {
+        return Err(JwtError::invalid(messages::TOKEN_TOO_LONG));
+    }
+    // PyJWT: rsplit(".", 1) then split(".", 1).
+    let (signing_input, crypto_segment) = token
+        .rsplit_once('.')
+        .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
+    let (header_segment, payload_segment) = signing_input
+        .split_once('.')
+        .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
+
+    let header_bytes = b64(header_segment, messages::INVALID_HEADER_PADDING)?;
+    let header = parse_object(&header_bytes, "header", messages::HEADER_NOT_OBJECT)?;
+    let detached = header.get("b64") == Some(&Value::Bool(false));
+    let payload_bytes = if detached {
+        if !payload_segment.is_empty() {
+            return Err(JwtError::invalid(messages::B64_PAYLOAD_NOT_EMPTY));
+        }
+        Vec::new()
+    } else {
+        b64(payload_segment, messages::INVALID_PAYLOAD_PADDING)?
+    };
+    let signature = b64(crypto_segment, messages::INVALID_CRYPTO_PADDING)?;
+
+    if let Some(kid) = header.get("kid") {
+        if !kid.is_string() {
+            return Err(JwtError::invalid(messages::KID_NOT_STRING));
+        }
+    }
+    if let Some(crit) = header.get("crit") {
+        let list = match crit {
+            Value::Array(list) if !list.is_empty() => list,
+            _ => return Err(JwtError::invalid(messages::CRIT_NOT_LIST)),
+        };
+        for ext in list {
+            let ext = ext
+                .as_str()
+                .ok_or_else(|| JwtError::invalid(messages::CRIT_NOT_STRINGS))?;
+            if ext != "b64" {
+                return Err(JwtError::invalid(format!(
+                    "Unsupported critical extension: {ext}"
+                )));
+            }
+            if !header.contains_key(ext) {
+                return Err(JwtError::invalid(format!(
+                    "Critical extension '{ext}' is missing from headers"
+                )));
+            }
+        }
+    }
+    if detached {
+        let listed =
+            matches!(header.get("crit"), Some(Value::Array(l)) if l.iter().any(|e| e == "b64"));
+        if !listed {
+            return Err(JwtError::invalid(messages::B64_NEEDS_CRIT));
+        }
+        return Err(JwtError::invalid(messages::B64_DETACHED));
+    }
+    let mut claims = parse_object(&payload_bytes, "payload", messages::PAYLOAD_NOT_OBJECT)?;
+
+    // Signature: the algorithm must be one of ours, and the MAC must match.
+    let alg = header
+        .get("alg")
+        .ok_or_else(|| JwtError::invalid(messages::ALGORITHM_NOT_SPECIFIED))?;
+    let key = alg
+        .as_str()
+        .and_then(|name| keys.iter().find(|k| alg_name(k.algorithm()) == name))
+        .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
+    if !key.verify(signing_input.as_bytes(), &signature) {
+        return Err(JwtError::invalid(messages::SIGNATURE_FAILED));
+    }
+
+    // Registered claims, in PyJWT's order: iat, nbf, exp, iss, aud, sub, jti.
+    let now = config.clock.now();
+    let leeway = config.decode_leeway;
+    if let Some(iat) = claims.get("iat") {
+        let iat = numeric_date(iat).ok_or_else(|| JwtError::invalid(messages::IAT_NOT_INTEGER))?;
+        if iat > now + leeway {
+            return Err(JwtError::invalid(messages::IMMATURE_IAT));
+        }
+    }
+    if let Some(nbf) = claims.get("nbf") {
+        let nbf = numeric_date(nbf).ok_or_else(|| JwtError::invalid(messages::NBF_NOT_INTEGER))?;
+        if nbf > now + leeway {
+            return Err(JwtError::invalid(messages::IMMATURE_NBF));
+        }
+    }
+    // Like Flask (which decodes again with `verify_exp` off to build the
+    // expired callback's data), an expired token is reported only once every
+    // other check has passed.
+    let mut expired = false;
+    if let Some(exp) = claims.get("exp") {
+        let exp = numeric_date(exp).ok_or_else(|| JwtError::invalid(messages::EXP_NOT_INTEGER))?;
+        expired = exp <= now - leeway;
+    }
+    if let Some(issuers) = &config.decode_issuer {
+        match claims.get("iss") {
+            None => return Err(JwtError::invalid("Token is missing the \"iss\" claim")),
+            Some(Value::String(iss)) => {
+                if !issuers.iter().any(|i| i == iss) {
+                    return Err(JwtError::invalid(messages::INVALID_ISSUER));
+                }
+            }
+            Some(_) => return Err(JwtError::invalid(messages::ISS_NOT_STRING)),
+        }
+    }
+    if let Some(audiences) = &config.decode_audience {
+        let aud = match claims.get("aud") {
+            Some(aud) if !is_falsy(aud) => aud,
+            _ => return Err(JwtError::invalid("Token is missing the \"aud\" claim")),
+        };
+        let matched = match aud {
+            Value::String(s) => audiences.iter().any(|a| a == s),
+            Value::Array(list) => {
+                let mut names = Vec::with_capacity(list.len());
+                for item in list {
+                    names.push(
+                        item.as_str()
+                            .ok_or_else(|| JwtError::invalid(messages::AUD_INVALID_FORMAT))?,
+                    );
+                }
+                audiences.iter().any(|a| names.contains(&a.as_str()))
+            }
+            _ => return Err(JwtError::invalid(messages::AUD_INVALID_FORMAT)),
+        };
+        if !matched {
+            return Err(JwtError::invalid(messages::AUD_MISMATCH));
+        }
+    }
+    if config.verify_sub {
+        if let Some(sub) = claims.get("sub") {
+            if !sub.is_string() {
+                return Err(JwtError::invalid(messages::SUB_NOT_STRING));
+            }
+        }
+    }
+    if let Some(jti) = claims.get("jti") {
+        if !jti.is_string() {
+            return Err(JwtError::invalid(messages::JTI_NOT_STRING));
+        }
+    }
+
+    // Flask-JWT-Extended's own checks and defaults.
+    if !claims.contains_key(&**identity_claim) {
+        return Err(JwtError::invalid(format!(
+            "Missing claim: {identity_claim}"
+        )));
+    }
+    claims
+        .entry("type")
+        .or_insert_with(|| Value::String("access".into()));
+    claims.entry("fresh").or_insert(Value::Bool(false));
+    claims.entry("jti").or_insert(Value::Null);
+
+    if let Some(sent) = csrf {
+        match claims.get("csrf") {
+            None => return Err(JwtError::invalid("Missing claim: csrf")),
+            Some(Value::String(expected))
+                if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {}
+            Some(_) => {
+                return Err(JwtError::Csrf(
+                    "CSRF double submit tokens do not match".into(),
+                ))
+            }
+        }
+    }
+
+    if expired && !allow_expired {
+        return Err(JwtError::Expired);
+    }
+    Ok(DecodedToken {
+        header,
+        claims,
+        identity_claim: Arc::clone(identity_claim),
+    })
+}
+
+/// Flask's freshness check, stricter on malformed claims: a `fresh` claim that
+/// is neither a boolean nor a number is a 422 (Flask crashes with a 500).
+pub(crate) fn check_fresh(token: &DecodedToken, now: f64) -> Result<(), JwtError> {
+    match token.fresh() {
+        Value::Bool(true) => Ok(()),
+        Value::Bool(false) => Err(JwtError::FreshTokenRequired),
+        Value::Number(n) => match n.as_f64() {
+            Some(until) if until >= now => Ok(()),
+            _ => Err(JwtError::FreshTokenRequired),
+        },
+        _ => Err(JwtError::invalid(messages::FRESH_INVALID)),
+    }
+}
+
+/// Flask's `verify_token_type`.
+pub(crate) fn check_type(token: &DecodedToken, refresh: bool) -> Result<(), JwtError> {
+    match (refresh, token.is_refresh()) {
+        (false, true) => Err(JwtError::WrongTokenType(messages::ONLY_NON_REFRESH.into())),
+        (true, false) => Err(JwtError::WrongTokenType(messages::ONLY_REFRESH.into())),
+        _ => Ok(()),
+    }
+}
