@@ -36,3 +36,8 @@ pub use jwt_runtime::*;
 
 /// Time spans for expiry and freshness (re-exported from the `time` crate).
 pub use jwt_runtime::__time::Duration;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

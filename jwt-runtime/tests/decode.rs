@@ -59,12 +59,18 @@ fn row6_non_canonical_base64url_is_refused_per_segment() {
     let good = forge(HEADER, &payload(""));
     let parts: Vec<&str> = good.split('.').collect();
     let (h, p, s) = (parts[0], parts[1], parts[2]);
-    // `=` padding (PyJWT 2.10+ accepts it; we do not).
-    let padded_header = format!("{}", b64(br#"{"alg":"HS256"}"#)) + "=";
-    assert_eq!(
-        err(&format!("{padded_header}.{p}.{s}")),
-        invalid(messages::INVALID_HEADER_PADDING)
-    );
+    // Correct `=` padding, correctly signed (PyJWT 2.10+ accepts it; we do not).
+    let padded_header = b64(br#"{"alg":"HS256"} "#) + "==";
+    assert_eq!(padded_header.len() % 4, 0);
+    let input = format!("{padded_header}.{p}");
+    let padded = format!("{input}.{}", sign(&input, Algorithm::HS256, SECRET));
+    assert_eq!(err(&padded), invalid(messages::INVALID_HEADER_PADDING));
+    let unpadded = format!("{}.{p}", b64(br#"{"alg":"HS256"} "#));
+    assert!(decode(&format!(
+        "{unpadded}.{}",
+        sign(&unpadded, Algorithm::HS256, SECRET)
+    ))
+    .is_ok());
     assert_eq!(
         err(&format!("{h}+.{p}.{s}")),
         invalid(messages::INVALID_HEADER_PADDING)

@@ -10,7 +10,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, EncodingKey};
+use hmac::{Hmac, Mac};
+use jsonwebtoken::Algorithm;
 use jwt_runtime::{FixedClock, JwtConfig, JwtConfigBuilder, JwtManager};
 
 pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
@@ -30,13 +31,33 @@ pub fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// HMAC with the RustCrypto crates: an implementation independent of the one
+/// under test.
 pub fn sign(signing_input: &str, alg: Algorithm, secret: &str) -> String {
-    jsonwebtoken::crypto::sign(
-        signing_input.as_bytes(),
-        &EncodingKey::from_secret(secret.as_bytes()),
-        alg,
-    )
-    .unwrap()
+    let key = secret.as_bytes();
+    let msg = signing_input.as_bytes();
+    let mac = match alg {
+        Algorithm::HS256 => Hmac::<sha2::Sha256>::new_from_slice(key)
+            .unwrap()
+            .chain_update(msg)
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        Algorithm::HS384 => Hmac::<sha2::Sha384>::new_from_slice(key)
+            .unwrap()
+            .chain_update(msg)
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        Algorithm::HS512 => Hmac::<sha2::Sha512>::new_from_slice(key)
+            .unwrap()
+            .chain_update(msg)
+            .finalize()
+            .into_bytes()
+            .to_vec(),
+        other => panic!("test helper signs HMAC only, not {other:?}"),
+    };
+    b64(&mac)
 }
 
 /// A token with exactly these header and payload JSON texts, signed with HS256

@@ -1,0 +1,62 @@
+//! Flask-JWT-Extended's "Refresh Tokens" page, translated to axum.
+//!
+//! ```text
+//! cargo run --example refresh_tokens
+//! curl -s -X POST localhost:5000/login
+//! curl -s localhost:5000/protected -H "Authorization: Bearer $ACCESS"
+//! curl -s -X POST localhost:5000/refresh -H "Authorization: Bearer $REFRESH"
+//! ```
+//!
+//! Reads `JWT_SECRET_KEY` (falls back to the page's `super-secret`, with a
+//! warning) and `ADDR` (default `127.0.0.1:5000`).
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_jwt_extended::{
+    create_access_token, create_refresh_token, Jwt, JwtConfig, JwtError, JwtManager, RefreshJwt,
+};
+use serde_json::{json, Value};
+
+/// Create a route to authenticate your users and return JWTs. The
+/// `create_access_token()` function is used to actually generate the JWT.
+async fn login() -> Result<Json<Value>, JwtError> {
+    let access_token = create_access_token("example_user")?;
+    let refresh_token = create_refresh_token("example_user")?;
+    Ok(Json(
+        json!({ "access_token": access_token, "refresh_token": refresh_token }),
+    ))
+}
+
+/// We are using the `refresh=True` options in jwt_required to only allow
+/// refresh tokens to access this route.
+async fn refresh(jwt: RefreshJwt) -> Result<Json<Value>, JwtError> {
+    let identity = jwt.identity();
+    let access_token = create_access_token(identity)?;
+    Ok(Json(json!({ "access_token": access_token })))
+}
+
+/// Only allow fresh or non-fresh access tokens to access this route.
+async fn protected(jwt: Jwt) -> Json<Value> {
+    Json(json!({ "logged_in_as": jwt.identity() }))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let secret = std::env::var("JWT_SECRET_KEY").unwrap_or_else(|_| {
+        eprintln!("warning: JWT_SECRET_KEY is not set; using the example's \"super-secret\" (never in production)");
+        "super-secret".to_owned()
+    });
+    let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:5000".to_owned());
+
+    let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
+    let app = Router::new()
+        .route("/login", post(login))
+        .route("/refresh", post(refresh))
+        .route("/protected", get(protected))
+        .layer(jwt.layer());
+
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    eprintln!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}

@@ -1,0 +1,705 @@
+//! Verification through a real `Router` with `tower::ServiceExt::oneshot`:
+//! token locations, route requirements, revocation, error bodies.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use axum_jwt_extended::{
+    create_access_token, create_refresh_token, get_jwt, get_jwt_header, get_jwt_identity,
+    get_jwt_request_location, req, revoke_current_token, Blocklist, BlocklistError, BoxFuture,
+    Duration, FixedClock, FreshJwt, Jwt, JwtConfig, JwtConfigBuilder, JwtContext, JwtError,
+    JwtManager, Location, OptionalJwt, RefreshJwt, TokenOptions, VerifyJwt,
+};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const SECRET: &str = "http-test-secret-long-enough-for-hs256";
+
+fn config() -> JwtConfigBuilder {
+    JwtConfig::builder().secret_key(SECRET)
+}
+
+async fn who(jwt: Jwt) -> Json<Value> {
+    Json(json!({ "logged_in_as": jwt.identity(), "location": jwt.location().map(|l| l.as_str()) }))
+}
+
+async fn who_optional(jwt: OptionalJwt) -> Json<Value> {
+    Json(json!({ "logged_in_as": jwt.identity() }))
+}
+
+async fn who_fresh(jwt: FreshJwt) -> Json<Value> {
+    Json(json!({ "logged_in_as": jwt.identity() }))
+}
+
+async fn refresh(jwt: RefreshJwt) -> Result<Json<Value>, JwtError> {
+    let identity = jwt.identity().unwrap_or_default();
+    Ok(Json(
+        json!({ "access_token": create_access_token(identity)? }),
+    ))
+}
+
+async fn any_type(jwt: VerifyJwt<{ req::NO_VERIFY_TYPE }>) -> Json<Value> {
+    Json(json!({ "type": jwt.token().map(|t| t.claims()["type"].clone()) }))
+}
+
+async fn query_only(jwt: VerifyJwt<{ req::locations(&[Location::QueryString]) }>) -> Json<Value> {
+    Json(json!({ "logged_in_as": jwt.identity() }))
+}
+
+async fn skip_revocation(jwt: VerifyJwt<{ req::SKIP_REVOCATION_CHECK }>) -> Json<Value> {
+    Json(json!({ "logged_in_as": jwt.identity() }))
+}
+
+async fn logout(jwt: VerifyJwt<{ req::NO_VERIFY_TYPE }>) -> Result<Json<Value>, JwtError> {
+    jwt.scope(async {
+        revoke_current_token().await?;
+        Ok(Json(json!({ "msg": "Token revoked" })))
+    })
+    .await
+}
+
+async fn accessors(jwt: Jwt) -> Json<Value> {
+    jwt.scope(async {
+        Json(json!({
+            "identity": get_jwt_identity(),
+            "claims": get_jwt(),
+            "header": get_jwt_header(),
+            "location": get_jwt_request_location().map(|l| l.as_str()),
+        }))
+    })
+    .await
+}
+
+async fn login() -> Result<Json<Value>, JwtError> {
+    Ok(Json(json!({
+        "access_token": create_access_token("alice")?,
+        "refresh_token": create_refresh_token("alice")?,
+    })))
+}
+
+fn app(jwt: &JwtManager) -> Router {
+    Router::new()
+        .route("/protected", get(who).options(who))
+        .route("/optional", get(who_optional))
+        .route("/fresh", get(who_fresh))
+        .route("/refresh", post(refresh))
+        .route("/any", get(any_type))
+        .route("/query", get(query_only))
+        .route("/skip", get(skip_revocation))
+        .route("/logout", delete(logout))
+        .route("/accessors", get(accessors))
+        .route("/login", post(login))
+        .layer(jwt.layer())
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, body, headers)
+}
+
+fn get_with(path: &str, auth: Option<&str>) -> Request<Body> {
+    let mut b = Request::builder().uri(path);
+    if let Some(a) = auth {
+        b = b.header(header::AUTHORIZATION, a);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+async fn call(app: &Router, path: &str, auth: Option<&str>) -> (u16, Value) {
+    let (s, b, _) = send(app, get_with(path, auth)).await;
+    (s.as_u16(), b)
+}
+
+fn m(text: &str) -> Value {
+    json!({ "msg": text })
+}
+
+#[tokio::test]
+async fn valid_access_token_reaches_the_handler() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let app = app(&jwt);
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "/protected", Some(&format!("Bearer {t}"))).await,
+        (200, json!({"logged_in_as": "alice", "location": "headers"}))
+    );
+}
+
+#[tokio::test]
+async fn row1_missing_token_is_401_with_bearer_challenge() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let (s, b, h) = send(&app(&jwt), get_with("/protected", None)).await;
+    assert_eq!((s.as_u16(), b), (401, m("Missing Authorization Header")));
+    assert_eq!(h[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(h[header::CONTENT_TYPE], "application/json");
+    // Whitespace and commas only count as missing, like Flask's strip().strip(",").
+    for blank in ["", "   ", ",", " , "] {
+        assert_eq!(
+            call(&app(&jwt), "/protected", Some(blank)).await,
+            (401, m("Missing Authorization Header")),
+            "{blank:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn row1_combined_message_for_several_locations() {
+    let jwt = JwtManager::new(
+        config()
+            .token_location([Location::Headers, Location::QueryString])
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        call(&app(&jwt), "/protected", None).await,
+        (
+            401,
+            m("Missing JWT in headers or query_string (Missing Authorization Header; Missing 'jwt' query paramater)")
+        )
+    );
+    // The first location holding a token decides, with no fall-through on errors.
+    let t = jwt.create_access_token("alice").unwrap();
+    let (s, b) = call(
+        &app(&jwt),
+        &format!("/protected?jwt={t}"),
+        Some("Bearer bad"),
+    )
+    .await;
+    assert_eq!((s, b), (422, m("Not enough segments")));
+    let (s, b) = call(&app(&jwt), &format!("/protected?jwt={t}"), None).await;
+    assert_eq!((s, b["location"].clone()), (200, json!("query_string")));
+}
+
+#[tokio::test]
+async fn row2_header_without_the_bearer_field() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let t = jwt.create_access_token("alice").unwrap();
+    let expected = (
+        401,
+        m("Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'"),
+    );
+    for auth in [
+        format!("Basic {t}"),
+        format!("bearer {t}"),
+        format!("Bearer {t}, Bearer {t}"),
+        "Token abc".to_owned(),
+    ] {
+        assert_eq!(
+            call(&app(&jwt), "/protected", Some(&auth)).await,
+            expected,
+            "{auth}"
+        );
+    }
+    // Comma-separated fields: the one Bearer field is used.
+    assert_eq!(
+        call(
+            &app(&jwt),
+            "/protected",
+            Some(&format!("Basic xyz, Bearer {t}"))
+        )
+        .await
+        .0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn row2_two_authorization_header_lines_are_joined_like_wsgi() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let t = jwt.create_access_token("alice").unwrap();
+    let req = Request::builder()
+        .uri("/protected")
+        .header(header::AUTHORIZATION, format!("Bearer {t}"))
+        .header(header::AUTHORIZATION, format!("Bearer {t}"))
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, _) = send(&app(&jwt), req).await;
+    assert_eq!(s.as_u16(), 401);
+    let req = Request::builder()
+        .uri("/protected")
+        .header(header::AUTHORIZATION, "Basic abc")
+        .header(header::AUTHORIZATION, format!("Bearer {t}"))
+        .body(Body::empty())
+        .unwrap();
+    let (s, _, _) = send(&app(&jwt), req).await;
+    assert_eq!(s.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn row3_bearer_with_no_or_several_tokens() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let expected = (
+        422,
+        m("Bad Authorization header. Expected 'Authorization: Bearer <JWT>'"),
+    );
+    for auth in ["Bearer", "Bearer a b", "Bearer  ", "Bearer a\tb"] {
+        assert_eq!(
+            call(&app(&jwt), "/protected", Some(auth)).await,
+            expected,
+            "{auth:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn custom_header_name_and_bare_token_type() {
+    let jwt = JwtManager::new(
+        config()
+            .header_name("X-Token")
+            .header_type("")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = jwt.create_access_token("alice").unwrap();
+    let req = |v: &str| {
+        Request::builder()
+            .uri("/protected")
+            .header("x-token", v)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app(&jwt), req(&t)).await.0.as_u16(), 200);
+    let (s, b, _) = send(&app(&jwt), req(&format!("Bearer {t}"))).await;
+    assert_eq!(
+        (s.as_u16(), b),
+        (422, m("Bad X-Token header. Expected 'X-Token: <JWT>'"))
+    );
+    assert_eq!(
+        call(&app(&jwt), "/protected", None).await,
+        (401, m("Missing X-Token Header"))
+    );
+}
+
+#[tokio::test]
+async fn error_message_key_is_configurable() {
+    let jwt = JwtManager::new(config().error_msg_key("error").build().unwrap()).unwrap();
+    assert_eq!(
+        call(&app(&jwt), "/protected", None).await,
+        (401, json!({"error": "Missing Authorization Header"}))
+    );
+}
+
+#[tokio::test]
+async fn query_string_location_messages() {
+    let jwt = JwtManager::new(
+        config()
+            .query_string_value_prefix("Bearer ")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app(&jwt), "/query", None).await,
+        (401, m("Missing 'jwt' query paramater"))
+    );
+    assert_eq!(
+        call(&app(&jwt), "/query?jwt=", None).await,
+        (401, m("Missing 'jwt' query paramater"))
+    );
+    assert_eq!(
+        call(&app(&jwt), &format!("/query?jwt={t}"), None).await,
+        (
+            422,
+            m("Invalid value for query parameter 'jwt'. Expected the value to start with 'Bearer '")
+        )
+    );
+    assert_eq!(
+        call(&app(&jwt), &format!("/query?x=1&jwt=Bearer+{t}"), None).await,
+        (200, json!({"logged_in_as": "alice"}))
+    );
+    // The route's own locations replace the configured ones.
+    assert_eq!(
+        call(&app(&jwt), "/query", Some(&format!("Bearer {t}")))
+            .await
+            .0,
+        401
+    );
+}
+
+#[tokio::test]
+async fn row12_and_row13_tampered_and_alg_none_tokens_are_422() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let other = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key("another secret entirely")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let forged = other.create_access_token("admin").unwrap();
+    assert_eq!(
+        call(&app(&jwt), "/protected", Some(&format!("Bearer {forged}"))).await,
+        (422, m("Signature verification failed"))
+    );
+    let t = jwt.create_access_token("alice").unwrap();
+    let mut parts: Vec<String> = t.split('.').map(str::to_owned).collect();
+    parts[0] = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0".to_owned(); // {"alg":"none","typ":"JWT"}
+    parts[2] = String::new();
+    assert_eq!(
+        call(
+            &app(&jwt),
+            "/protected",
+            Some(&format!("Bearer {}", parts.join(".")))
+        )
+        .await,
+        (422, m("The specified alg value is not allowed"))
+    );
+}
+
+#[tokio::test]
+async fn row21_expired_token_is_401_with_invalid_token_challenge() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let t = jwt
+        .create_access_token_with("alice", TokenOptions::new().expires(Duration::seconds(-1)))
+        .unwrap();
+    let (s, b, h) = send(
+        &app(&jwt),
+        get_with("/protected", Some(&format!("Bearer {t}"))),
+    )
+    .await;
+    assert_eq!((s.as_u16(), b), (401, m("Token has expired")));
+    assert_eq!(
+        h[header::WWW_AUTHENTICATE],
+        "Bearer error=\"invalid_token\", error_description=\"Token has expired\""
+    );
+}
+
+#[tokio::test]
+async fn row22_token_types() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let access = jwt.create_access_token("alice").unwrap();
+    let refresh_token = jwt.create_refresh_token("alice").unwrap();
+    let app = app(&jwt);
+    assert_eq!(
+        call(&app, "/protected", Some(&format!("Bearer {refresh_token}"))).await,
+        (422, m("Only non-refresh tokens are allowed"))
+    );
+    let post = |t: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/refresh")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (s, b, _) = send(&app, post(&access)).await;
+    assert_eq!((s.as_u16(), b), (422, m("Only refresh tokens are allowed")));
+    let (s, b, _) = send(&app, post(&refresh_token)).await;
+    assert_eq!(s.as_u16(), 200);
+    let new_access = b["access_token"].as_str().unwrap();
+    let d = jwt.decode_token(new_access, false).unwrap();
+    assert_eq!(
+        (d.identity_str(), d.token_type()),
+        (Some("alice"), Some("access"))
+    );
+    assert_eq!(d.claims()["fresh"], false);
+    // verify_type = false accepts both.
+    assert_eq!(
+        call(&app, "/any", Some(&format!("Bearer {refresh_token}")))
+            .await
+            .1,
+        json!({"type": "refresh"})
+    );
+    assert_eq!(
+        call(&app, "/any", Some(&format!("Bearer {access}")))
+            .await
+            .1,
+        json!({"type": "access"})
+    );
+}
+
+#[tokio::test]
+async fn row23_row24_fresh_routes() {
+    let jwt =
+        JwtManager::new(config().clock(FixedClock(1_700_000_000.0)).build().unwrap()).unwrap();
+    let app = app(&jwt);
+    let token = |f: axum_jwt_extended::Fresh| {
+        jwt.create_access_token_with(
+            "alice",
+            TokenOptions::new()
+                .fresh(f)
+                .expires(axum_jwt_extended::Expires::Never),
+        )
+        .unwrap()
+    };
+    use axum_jwt_extended::Fresh;
+    let cases = [
+        (Fresh::Yes, 200),
+        (Fresh::No, 401),
+        (Fresh::For(Duration::minutes(5)), 200),
+        (Fresh::Until(1_700_000_000.0), 200),
+        (Fresh::Until(1_699_999_999.9), 401),
+    ];
+    for (f, status) in cases {
+        let (s, b) = call(&app, "/fresh", Some(&format!("Bearer {}", token(f)))).await;
+        assert_eq!(s, status, "{f:?}");
+        if status == 401 {
+            assert_eq!(b, m("Fresh token required"));
+        }
+    }
+    // A non-fresh token is fine on a normal route.
+    assert_eq!(
+        call(
+            &app,
+            "/protected",
+            Some(&format!("Bearer {}", token(Fresh::No)))
+        )
+        .await
+        .0,
+        200
+    );
+    // A malformed fresh claim on a fresh route: 422 (Flask crashes with a 500).
+    for bad in [json!("yes"), json!(null), json!([true])] {
+        let t = forge_claims(json!({"sub": "alice", "fresh": bad}));
+        assert_eq!(
+            call(&app, "/fresh", Some(&format!("Bearer {t}"))).await,
+            (422, m("Fresh claim (fresh) must be a boolean or a number.")),
+            "{bad}"
+        );
+        // …and ignored on a route that does not need freshness, like Flask.
+        assert_eq!(
+            call(&app, "/protected", Some(&format!("Bearer {t}")))
+                .await
+                .0,
+            200
+        );
+    }
+}
+
+/// An HS256 token with exactly these claims, signed with SECRET.
+fn forge_claims(claims: Value) -> String {
+    use base64::Engine as _;
+    let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let input = format!(
+        "{}.{}",
+        e.encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+        e.encode(serde_json::to_vec(&claims).unwrap())
+    );
+    use hmac::Mac as _;
+    let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes())
+        .unwrap()
+        .chain_update(input.as_bytes())
+        .finalize()
+        .into_bytes();
+    let sig = e.encode(mac);
+    format!("{input}.{sig}")
+}
+
+#[tokio::test]
+async fn row25_revoked_tokens_and_logout() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let app = app(&jwt);
+    let t = jwt.create_access_token("alice").unwrap();
+    let auth = format!("Bearer {t}");
+    assert_eq!(call(&app, "/protected", Some(&auth)).await.0, 200);
+    let req = Request::builder()
+        .method(Method::DELETE)
+        .uri("/logout")
+        .header(header::AUTHORIZATION, &auth)
+        .body(Body::empty())
+        .unwrap();
+    let (s, b, _) = send(&app, req).await;
+    assert_eq!((s.as_u16(), b), (200, m("Token revoked")));
+    let (s, b, h) = send(&app, get_with("/protected", Some(&auth))).await;
+    assert_eq!((s.as_u16(), b), (401, m("Token has been revoked")));
+    assert!(h[header::WWW_AUTHENTICATE]
+        .to_str()
+        .unwrap()
+        .contains("invalid_token"));
+    // skip_revocation_check still lets it through.
+    assert_eq!(call(&app, "/skip", Some(&auth)).await.0, 200);
+    // Another token of the same identity is unaffected.
+    let other = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "/protected", Some(&format!("Bearer {other}")))
+            .await
+            .0,
+        200
+    );
+}
+
+#[derive(Debug)]
+struct Broken {
+    consulted: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Blocklist for Broken {
+    fn is_revoked<'a>(&'a self, _key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        self.consulted
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async { Err(BlocklistError("connection refused".into())) })
+    }
+    fn revoke<'a>(
+        &'a self,
+        _key: &'a str,
+        _until: Option<f64>,
+    ) -> BoxFuture<'a, Result<(), BlocklistError>> {
+        Box::pin(async { Err(BlocklistError("connection refused".into())) })
+    }
+}
+
+#[tokio::test]
+async fn row26_a_failing_blocklist_fails_closed_and_is_never_asked_about_bad_tokens() {
+    let consulted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let jwt = JwtManager::new(config().build().unwrap())
+        .unwrap()
+        .with_blocklist(Broken {
+            consulted: consulted.clone(),
+        });
+    let app = app(&jwt);
+    let t = jwt.create_access_token("alice").unwrap();
+    let (s, b, _) = send(&app, get_with("/protected", Some(&format!("Bearer {t}")))).await;
+    assert_eq!(
+        (s.as_u16(), b),
+        (503, m("Token revocation status unavailable"))
+    );
+    assert_eq!(consulted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // A forged or expired token is refused before the store is consulted.
+    let forged = forge_claims(json!({"sub": "x"})).replace('.', ".x");
+    assert_eq!(
+        call(&app, "/protected", Some(&format!("Bearer {forged}")))
+            .await
+            .0,
+        422
+    );
+    let expired = jwt
+        .create_access_token_with("a", TokenOptions::new().expires(Duration::seconds(-5)))
+        .unwrap();
+    assert_eq!(
+        call(&app, "/protected", Some(&format!("Bearer {expired}")))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(consulted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // skip_revocation_check does not consult it.
+    assert_eq!(
+        call(&app, "/skip", Some(&format!("Bearer {t}"))).await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn row27_missing_layer_is_a_500_that_names_the_fix() {
+    let app = Router::new().route("/protected", get(who));
+    let (s, b) = call(&app, "/protected", Some("Bearer x.y.z")).await;
+    assert_eq!(s, 500);
+    assert!(
+        b["msg"].as_str().unwrap().contains("JwtManager::layer()"),
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn optional_routes() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let app = app(&jwt);
+    assert_eq!(
+        call(&app, "/optional", None).await,
+        (200, json!({"logged_in_as": null}))
+    );
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "/optional", Some(&format!("Bearer {t}"))).await,
+        (200, json!({"logged_in_as": "alice"}))
+    );
+    // An invalid token is still refused.
+    assert_eq!(call(&app, "/optional", Some("Bearer x.y")).await.0, 422);
+    // A malformed header is not "no token": 422, like Flask.
+    assert_eq!(call(&app, "/optional", Some("Bearer")).await.0, 422);
+    // But a header without the Bearer field counts as no token (401 kind), so: 200.
+    assert_eq!(call(&app, "/optional", Some("Basic abc")).await.0, 200);
+}
+
+#[tokio::test]
+async fn options_requests_are_exempt_like_flask() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let req = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/protected")
+        .body(Body::empty())
+        .unwrap();
+    let (s, b, _) = send(&app(&jwt), req).await;
+    assert_eq!(
+        (s.as_u16(), b),
+        (200, json!({"logged_in_as": null, "location": null}))
+    );
+}
+
+#[tokio::test]
+async fn accessors_inside_and_outside_the_scope() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let t = jwt
+        .create_access_token_with(
+            "alice",
+            TokenOptions::new().additional_claims(json!({"role": "admin"})),
+        )
+        .unwrap();
+    let (s, b) = call(&app(&jwt), "/accessors", Some(&format!("Bearer {t}"))).await;
+    assert_eq!(s, 200);
+    assert_eq!(b["identity"], "alice");
+    assert_eq!(b["claims"]["role"], "admin");
+    assert_eq!(b["claims"]["type"], "access");
+    assert_eq!(b["header"], json!({"alg": "HS256", "typ": "JWT"}));
+    assert_eq!(b["location"], "headers");
+    // Outside any scope: empty, never a panic.
+    assert_eq!(get_jwt_identity(), None);
+    assert!(get_jwt().is_empty());
+    assert!(get_jwt_header().is_empty());
+    assert_eq!(get_jwt_request_location(), None);
+    assert!(JwtContext::current().is_none());
+    assert_eq!(create_access_token("x"), Err(JwtError::NoManager));
+}
+
+#[tokio::test]
+async fn free_functions_use_the_manager_of_the_request() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .body(Body::empty())
+        .unwrap();
+    let (s, b, _) = send(&app(&jwt), req).await;
+    assert_eq!(s.as_u16(), 200);
+    let a = jwt
+        .decode_token(b["access_token"].as_str().unwrap(), false)
+        .unwrap();
+    let r = jwt
+        .decode_token(b["refresh_token"].as_str().unwrap(), false)
+        .unwrap();
+    assert_eq!(
+        (a.token_type(), r.token_type()),
+        (Some("access"), Some("refresh"))
+    );
+}
+
+#[tokio::test]
+async fn concurrent_requests_never_see_each_others_identity() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let app = app(&jwt);
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let app = app.clone();
+        let t = jwt.create_access_token(format!("user-{i}")).unwrap();
+        tasks.push(tokio::spawn(async move {
+            let (s, b) = call(&app, "/accessors", Some(&format!("Bearer {t}"))).await;
+            (i, s, b["identity"].clone())
+        }));
+    }
+    for task in tasks {
+        let (i, s, identity) = task.await.unwrap();
+        assert_eq!((s, identity), (200, json!(format!("user-{i}"))));
+    }
+}
