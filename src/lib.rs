@@ -32,6 +32,7 @@
 
 #![forbid(unsafe_code)]
 
+pub use jwt_macros::{fresh_jwt_required, jwt_optional, jwt_refresh_token_required, jwt_required};
 pub use jwt_runtime::*;
 
 /// Time spans for expiry and freshness (re-exported from the `time` crate).

@@ -203,6 +203,31 @@ pub fn get_jwt_request_location() -> Option<Location> {
     CURRENT.try_with(|c| c.location).ok().flatten()
 }
 
+/// `tokio::spawn`, carrying the current JWT context into the new task (a plain
+/// `tokio::spawn` does not inherit task-locals, so `get_jwt_identity()` would
+/// be `None` there).
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use jwt_runtime::{get_jwt_identity, spawn_with_jwt};
+/// // Outside a protected handler there is nothing to carry: the task sees `None`.
+/// let seen = spawn_with_jwt(async { get_jwt_identity() }).await.unwrap();
+/// assert_eq!(seen, None);
+/// # });
+/// ```
+pub fn spawn_with_jwt<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let context = JwtContext::current().unwrap_or_default();
+    let manager = current_manager();
+    match manager {
+        Some(manager) => tokio::spawn(MANAGER.scope(manager, CURRENT.scope(context, fut))),
+        None => tokio::spawn(CURRENT.scope(context, fut)),
+    }
+}
+
 /// The current verified token, if any.
 pub fn current_token() -> Option<Arc<DecodedToken>> {
     CURRENT.try_with(|c| c.token.clone()).ok().flatten()

@@ -101,7 +101,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{Audience, Expires, JwtConfig, JwtConfigBuilder, DEFAULT_MAX_TOKEN_LENGTH};
 pub use context::{
     current_token, get_jwt, get_jwt_header, get_jwt_identity, get_jwt_identity_value,
-    get_jwt_request_location, Claims, JwtContext, JwtHeader,
+    get_jwt_request_location, spawn_with_jwt, Claims, JwtContext, JwtHeader,
 };
 pub use error::{messages, JwtError};
 pub use extract::{req, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt};

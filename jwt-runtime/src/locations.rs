@@ -65,6 +65,10 @@ impl Location {
         }
     }
 
+    pub(crate) const fn is_supported(self) -> bool {
+        matches!(self, Location::Headers | Location::QueryString)
+    }
+
     pub(crate) fn check_supported(self, option: &str) -> Result<(), JwtError> {
         match self {
             Location::Headers | Location::QueryString => Ok(()),

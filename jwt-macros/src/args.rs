@@ -1,0 +1,299 @@
+//! Arguments of the attributes, parsed with syn's `meta::parser`.
+//!
+//! Every argument keeps its span; all mistakes are collected and reported at
+//! once, each on the smallest token that is wrong.
+
+use proc_macro2::{Span, TokenStream};
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::spanned::Spanned;
+use syn::{LitBool, LitStr, Path};
+
+/// Which attribute is being expanded; the presets are Flask 3's decorator names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `#[jwt_required]`
+    Required,
+    /// `#[jwt_refresh_token_required]`: `refresh` preset.
+    Refresh,
+    /// `#[fresh_jwt_required]`: `fresh` preset.
+    Fresh,
+    /// `#[jwt_optional]`: `optional` preset.
+    Optional,
+}
+
+impl Kind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Required => "jwt_required",
+            Kind::Refresh => "jwt_refresh_token_required",
+            Kind::Fresh => "fresh_jwt_required",
+            Kind::Optional => "jwt_optional",
+        }
+    }
+
+    pub(crate) const ALL: [Kind; 4] = [Kind::Required, Kind::Refresh, Kind::Fresh, Kind::Optional];
+}
+
+pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
+/// Locations the runtime does not read yet (cookies with CSRF and JSON bodies
+/// come with the token-locations work).
+const UNAVAILABLE: [&str; 2] = ["cookies", "json"];
+const ARGUMENTS: &str =
+    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `crate = \"...\"`";
+
+/// A flag's value, where it was written, and its position among the arguments.
+pub(crate) type Flag = (bool, Span, usize);
+
+/// The parsed arguments; `None` fields were not given.
+#[derive(Default)]
+pub(crate) struct Args {
+    pub(crate) optional: Option<Flag>,
+    pub(crate) fresh: Option<Flag>,
+    pub(crate) refresh: Option<Flag>,
+    pub(crate) verify_type: Option<Flag>,
+    pub(crate) skip_revocation_check: Option<Flag>,
+    pub(crate) locations: Option<(Vec<syn::Ident>, Span)>,
+    pub(crate) krate: Option<Path>,
+}
+
+impl Args {
+    pub(crate) fn optional(&self) -> bool {
+        self.optional.is_some_and(|(b, _, _)| b)
+    }
+    pub(crate) fn fresh(&self) -> bool {
+        self.fresh.is_some_and(|(b, _, _)| b)
+    }
+    pub(crate) fn refresh(&self) -> bool {
+        self.refresh.is_some_and(|(b, _, _)| b)
+    }
+    pub(crate) fn verify_type(&self) -> bool {
+        self.verify_type.is_none_or(|(b, _, _)| b)
+    }
+    pub(crate) fn skip_revocation_check(&self) -> bool {
+        self.skip_revocation_check.is_some_and(|(b, _, _)| b)
+    }
+}
+
+/// Collects errors so that all of them are reported together.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, err: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+    pub(crate) fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new(span, msg));
+    }
+    pub(crate) fn finish(self) -> Result<(), syn::Error> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// A flag given bare (`fresh`) or as `fresh = true`.
+fn flag(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
+    if meta.input.peek(syn::Token![=]) {
+        let lit: LitBool = meta
+            .value()?
+            .parse()
+            .map_err(|e| syn::Error::new(e.span(), "expected `true` or `false`"))?;
+        Ok(lit.value)
+    } else {
+        Ok(true)
+    }
+}
+
+/// Skips whatever follows an unknown argument (`= value` or `(...)`).
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let _content;
+        syn::parenthesized!(_content in meta.input);
+    }
+    Ok(())
+}
+
+fn set_flag(
+    slot: &mut Option<Flag>,
+    name: &str,
+    meta: &ParseNestedMeta<'_>,
+    position: usize,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let span = meta.path.span();
+    let value = flag(meta)?;
+    if slot.is_some() {
+        errors.at(span, format!("duplicate argument `{name}`"));
+    } else {
+        *slot = Some((value, span, position));
+    }
+    Ok(())
+}
+
+/// Parses the attribute's arguments for `kind`.
+pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error> {
+    let mut args = Args::default();
+    let mut errors = Errors::default();
+    let mut position = 0usize;
+    let parser = syn::meta::parser(|meta| {
+        position += 1;
+        let ident = meta.path.get_ident().map(ToString::to_string);
+        match ident.as_deref() {
+            Some("optional") => {
+                set_flag(&mut args.optional, "optional", &meta, position, &mut errors)
+            }
+            Some("fresh") => set_flag(&mut args.fresh, "fresh", &meta, position, &mut errors),
+            Some("refresh") => set_flag(&mut args.refresh, "refresh", &meta, position, &mut errors),
+            Some("verify_type") => set_flag(
+                &mut args.verify_type,
+                "verify_type",
+                &meta,
+                position,
+                &mut errors,
+            ),
+            Some("skip_revocation_check") => set_flag(
+                &mut args.skip_revocation_check,
+                "skip_revocation_check",
+                &meta,
+                position,
+                &mut errors,
+            ),
+            Some("locations") => {
+                let span = meta.path.span();
+                let mut list = Vec::new();
+                let mut named = 0usize;
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let nested = syn::meta::parser(|loc| {
+                    named += 1;
+                    match loc.path.get_ident() {
+                        Some(id) if UNAVAILABLE.contains(&id.to_string().as_str()) => errors.at(
+                            id.span(),
+                            format!(
+                                "the `{id}` location is not available in this version of axum-jwt-extended; use `headers` or `query_string`"
+                            ),
+                        ),
+                        Some(id) if LOCATIONS.contains(&id.to_string().as_str()) => {
+                            if list.iter().any(|l: &syn::Ident| l == id) {
+                                errors.at(id.span(), format!("duplicate location `{id}`"));
+                            } else {
+                                list.push(id.clone());
+                            }
+                        }
+                        _ => errors.at(
+                            loc.path.span(),
+                            format!(
+                                "unknown location `{}`; expected one of `headers`, `cookies`, `query_string`, `json`",
+                                path_text(&loc.path)
+                            ),
+                        ),
+                    }
+                    skip_value(&loc)
+                });
+                if let Err(e) = nested.parse2(content.parse::<TokenStream>()?) {
+                    errors.push(e);
+                }
+                if args.locations.is_some() {
+                    errors.at(span, "duplicate argument `locations`");
+                } else {
+                    if named == 0 {
+                        errors.at(
+                            span,
+                            "`locations(...)` is empty; name at least one of `headers`, `cookies`, `query_string`, `json`",
+                        );
+                    }
+                    args.locations = Some((list, span));
+                }
+                Ok(())
+            }
+            Some("crate") => {
+                let span = meta.path.span();
+                let lit: LitStr = meta.value()?.parse()?;
+                let path: Path = lit.parse().map_err(|_| {
+                    syn::Error::new(lit.span(), "expected a path, as in `crate = \"my_jwt\"`")
+                })?;
+                if args.krate.is_some() {
+                    errors.at(span, "duplicate argument `crate`");
+                } else {
+                    args.krate = Some(path);
+                }
+                Ok(())
+            }
+            _ => {
+                errors.at(
+                    meta.path.span(),
+                    format!(
+                        "unknown argument `{}`; expected one of {ARGUMENTS}",
+                        path_text(&meta.path)
+                    ),
+                );
+                skip_value(&meta)
+            }
+        }
+    });
+    if let Err(e) = parser.parse2(tokens) {
+        errors.push(e);
+    }
+    check_conflicts(kind, &args, &mut errors);
+    errors.finish().map(|()| args)
+}
+
+fn path_text(path: &Path) -> String {
+    quote::quote!(#path).to_string().replace(' ', "")
+}
+
+/// `fresh` with `refresh`, and arguments a preset already implies.
+fn check_conflicts(kind: Kind, args: &Args, errors: &mut Errors) {
+    match kind {
+        Kind::Refresh => {
+            if let Some((_, span, _)) = args.refresh {
+                errors.at(
+                    span,
+                    "`refresh` is implied by `#[jwt_refresh_token_required]`; remove it",
+                );
+            }
+            if let Some((true, span, _)) = args.fresh {
+                errors.at(
+                    span,
+                    "`fresh` cannot be used with `#[jwt_refresh_token_required]`: refresh tokens are never fresh",
+                );
+            }
+        }
+        Kind::Fresh => {
+            if let Some((_, span, _)) = args.fresh {
+                errors.at(
+                    span,
+                    "`fresh` is implied by `#[fresh_jwt_required]`; remove it",
+                );
+            }
+            if let Some((true, span, _)) = args.refresh {
+                errors.at(
+                    span,
+                    "`refresh` cannot be used with `#[fresh_jwt_required]`: refresh tokens are never fresh",
+                );
+            }
+        }
+        Kind::Optional => {
+            if let Some((_, span, _)) = args.optional {
+                errors.at(
+                    span,
+                    "`optional` is implied by `#[jwt_optional]`; remove it",
+                );
+            }
+        }
+        Kind::Required => {
+            if let (Some((true, fresh, i)), Some((true, refresh, j))) = (args.fresh, args.refresh) {
+                let later = if i > j { fresh } else { refresh };
+                errors.at(
+                    later,
+                    "`fresh` and `refresh` cannot be combined: refresh tokens are never fresh",
+                );
+            }
+        }
+    }
+}

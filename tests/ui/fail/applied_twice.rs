@@ -1,0 +1,7 @@
+use axum_jwt_extended::{jwt_refresh_token_required, jwt_required};
+
+#[jwt_required]
+#[jwt_refresh_token_required]
+async fn handler() {}
+
+fn main() {}
