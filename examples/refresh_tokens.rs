@@ -1,10 +1,10 @@
-//! Flask-JWT-Extended's "Refresh Tokens" page, translated to axum.
+//! Flask-JWT-Extended's "Refresh Tokens" page, translated to axum line by line.
 //!
 //! ```text
 //! cargo run --example refresh_tokens
 //! curl -s -X POST localhost:5000/login
-//! curl -s localhost:5000/protected -H "Authorization: Bearer $ACCESS"
-//! curl -s -X POST localhost:5000/refresh -H "Authorization: Bearer $REFRESH"
+//! curl -s localhost:5000/protected -H "Authorization: Bearer $ACCESS_TOKEN"
+//! curl -s -X POST localhost:5000/refresh -H "Authorization: Bearer $REFRESH_TOKEN"
 //! ```
 //!
 //! Reads `JWT_SECRET_KEY` (falls back to the page's `super-secret`, with a
@@ -13,12 +13,11 @@
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    create_access_token, create_refresh_token, Jwt, JwtConfig, JwtError, JwtManager, RefreshJwt,
+    create_access_token, create_refresh_token, get_jwt_identity, jwt_required, JwtConfig, JwtError,
+    JwtManager,
 };
 use serde_json::{json, Value};
 
-/// Create a route to authenticate your users and return JWTs. The
-/// `create_access_token()` function is used to actually generate the JWT.
 async fn login() -> Result<Json<Value>, JwtError> {
     let access_token = create_access_token("example_user")?;
     let refresh_token = create_refresh_token("example_user")?;
@@ -27,17 +26,19 @@ async fn login() -> Result<Json<Value>, JwtError> {
     ))
 }
 
-/// We are using the `refresh=True` options in jwt_required to only allow
-/// refresh tokens to access this route.
-async fn refresh(jwt: RefreshJwt) -> Result<Json<Value>, JwtError> {
-    let identity = jwt.identity();
+// We are using the `refresh` argument of jwt_required to only allow
+// refresh tokens to access this route.
+#[jwt_required(refresh)]
+async fn refresh() -> Result<Json<Value>, JwtError> {
+    let identity = get_jwt_identity();
     let access_token = create_access_token(identity)?;
     Ok(Json(json!({ "access_token": access_token })))
 }
 
-/// Only allow fresh or non-fresh access tokens to access this route.
-async fn protected(jwt: Jwt) -> Json<Value> {
-    Json(json!({ "logged_in_as": jwt.identity() }))
+// Only allow fresh or non-fresh access tokens to access this route.
+#[jwt_required]
+async fn protected() -> Json<Value> {
+    Json(json!({ "logged_in_as": get_jwt_identity() }))
 }
 
 #[tokio::main]

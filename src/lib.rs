@@ -1,34 +1,119 @@
 //! # axum-jwt-extended
 //!
-//! Flask-JWT-Extended, for axum: access and refresh tokens, fresh tokens,
-//! Flask's error responses, and tokens that interoperate with a Flask service
-//! (same claim layout, same status codes, same `{"msg": ...}` bodies).
+//! [Flask-JWT-Extended](https://flask-jwt-extended.readthedocs.io/), for axum.
+//!
+//! Protecting a Flask view is one line, `@jwt_required()`; refresh and fresh
+//! tokens come out of the box; every failure answers with a sensible status and
+//! `{"msg": ...}`. Rust's JWT crates validate tokens but do not issue them, and
+//! have no access/refresh split, no fresh tokens and fixed error bodies. This
+//! crate brings Flask-JWT-Extended's model to axum, wire-compatible with it: the
+//! same claim layout, status codes and error bodies, so a token minted by a
+//! Flask service verifies here and the other way round.
 //!
 //! ```
-//! use axum::{routing::{get, post}, Json, Router};
-//! use axum_jwt_extended::{create_access_token, Jwt, JwtConfig, JwtManager};
+//! use axum::routing::{get, post};
+//! use axum::{Json, Router};
+//! use axum_jwt_extended::{
+//!     create_access_token, create_refresh_token, get_jwt_identity, jwt_required, JwtConfig,
+//!     JwtError, JwtManager,
+//! };
 //! use serde_json::{json, Value};
 //!
-//! async fn login() -> Result<Json<Value>, axum_jwt_extended::JwtError> {
-//!     let access_token = create_access_token("alice")?;
+//! async fn login() -> Result<Json<Value>, JwtError> {
+//!     let access_token = create_access_token("example_user")?;
+//!     let refresh_token = create_refresh_token("example_user")?;
+//!     Ok(Json(json!({ "access_token": access_token, "refresh_token": refresh_token })))
+//! }
+//!
+//! #[jwt_required(refresh)]
+//! async fn refresh() -> Result<Json<Value>, JwtError> {
+//!     let access_token = create_access_token(get_jwt_identity())?;
 //!     Ok(Json(json!({ "access_token": access_token })))
 //! }
 //!
-//! async fn protected(jwt: Jwt) -> Json<Value> {
-//!     Json(json!({ "logged_in_as": jwt.identity() }))
+//! #[jwt_required]
+//! async fn protected() -> Json<Value> {
+//!     Json(json!({ "logged_in_as": get_jwt_identity() }))
 //! }
 //!
-//! let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
-//! let app: Router = Router::new()
-//!     .route("/login", post(login))
-//!     .route("/protected", get(protected))
-//!     .layer(jwt.layer());
-//! # Ok::<(), axum_jwt_extended::JwtError>(())
+//! fn app() -> Result<Router, JwtError> {
+//!     let config = JwtConfig::builder().secret_key("a long and random secret").build()?;
+//!     let jwt = JwtManager::new(config)?;
+//!     Ok(Router::new()
+//!         .route("/login", post(login))
+//!         .route("/refresh", post(refresh))
+//!         .route("/protected", get(protected))
+//!         .layer(jwt.layer()))
+//! }
+//! # app().unwrap();
 //! ```
 //!
-//! The full behaviour table (every status and message, in Flask's order) and
-//! the points where this crate is deliberately stricter than Flask are in the
-//! documentation of [`jwt_runtime`].
+//! A request without a token gets `401 {"msg": "Missing Authorization Header"}`,
+//! a refresh token on `/protected` gets `422 {"msg": "Only non-refresh tokens are
+//! allowed"}`, an expired one `401 {"msg": "Token has expired"}`: the full table
+//! is in the [`jwt_runtime`] docs, with the points where we are deliberately
+//! stricter than Flask.
+//!
+//! # What `#[jwt_required]` expands to
+//!
+//! ```text
+//! #[jwt_required(fresh)]
+//! async fn handler(State(db): State<Db>, Json(body): Json<Input>) -> Result<Json<Out>, Error> {
+//!     /* your code */
+//! }
+//! // becomes
+//! async fn handler(
+//!     __jwt_guard: ::axum_jwt_extended::__private::VerifyJwt<{ req::FRESH }>,
+//!     State(db): State<Db>,
+//!     Json(body): Json<Input>,
+//! ) -> Result<Json<Out>, Error> {
+//!     let __jwt_body = async move {
+//!         let __jwt_result: Result<Json<Out>, Error> = { /* your code */ };
+//!         __jwt_result
+//!     };
+//!     ::axum_jwt_extended::__private::VerifyJwt::scope(__jwt_guard, __jwt_body).await
+//! }
+//! ```
+//!
+//! The guard is an extractor, so it runs before every other extractor: a request
+//! without a token is refused before its body is read. Its requirements are a
+//! const generic, so nothing is looked up per request. The body then runs in a
+//! task-local scope where [`get_jwt_identity`], [`get_jwt`], [`get_jwt_header`]
+//! and [`get_jwt_request_location`] see the verified token. The signature,
+//! attributes, docs and return type are kept; generated names are hygienic.
+//!
+//! # Arguments
+//!
+//! | argument | Flask | effect |
+//! |---|---|---|
+//! | `optional` | `optional=True` | no token is fine (accessors give `None`); an invalid one is still refused |
+//! | `fresh` | `fresh=True` | the access token must be fresh |
+//! | `refresh` | `refresh=True` | only refresh tokens |
+//! | `verify_type = false` | `verify_type=False` | access and refresh tokens both accepted |
+//! | `skip_revocation_check` | `skip_revocation_check=True` | the blocklist is not consulted |
+//! | `locations(headers, query_string)` | `locations=[...]` | where to look, in order (`cookies` and `json` are coming) |
+//! | `crate = "path"` | | the facade's path when the dependency is renamed |
+//!
+//! Flags can be written bare or as `name = true`/`name = false`.
+//! [`macro@jwt_refresh_token_required`], [`macro@fresh_jwt_required`] and
+//! [`macro@jwt_optional`] are Flask-JWT-Extended 3's names for the presets.
+//! Handlers written without the macro use the extractors [`Jwt`],
+//! [`OptionalJwt`], [`FreshJwt`], [`RefreshJwt`] or [`VerifyJwt`] (Flask's
+//! `verify_jwt_in_request`).
+//!
+//! # Limits
+//!
+//! - The task-local scope ends with the handler body. `tokio::spawn` does not
+//!   inherit it: use [`spawn_with_jwt`], or [`JwtContext::current`] with
+//!   [`JwtContext::scope`].
+//! - Put `#[jwt_required]` above `#[debug_handler]`. The other order does not
+//!   compile ("argument #1 of type `VerifyJwt` is missing"), because
+//!   `debug_handler` checks the handler before the guard is added.
+//! - A handler can take at most 15 extractors of its own: axum allows 16 and
+//!   the guard is one.
+//! - Free functions such as [`create_access_token`] need the request to run
+//!   under [`JwtManager::layer`]; elsewhere (CLIs, tests) call the methods of
+//!   [`JwtManager`].
 
 #![forbid(unsafe_code)]
 

@@ -68,6 +68,9 @@
 //!   levels are refused. The detail after `Invalid header string: ` comes from
 //!   serde_json, not Python's `json` module.
 //! - A malformed `fresh` claim on a fresh-only route is a 422, not a 500.
+//! - An `Authorization` field that is only whitespace (`Authorization: , ,`)
+//!   counts as a field without the `Bearer` type (401, or no token on an
+//!   optional route); Flask crashes with a 500.
 //! - Tokens longer than `max_token_length` (16 KiB by default) are refused
 //!   before any decoding.
 //! - Every 401 carries `WWW-Authenticate`.
