@@ -63,6 +63,14 @@ async fn mutable_binding(mut body: String) -> String {
     body
 }
 
+#[jwt_required]
+async fn generic<S>(State(_state): State<S>) -> &'static str
+where
+    S: Clone + Send + Sync + 'static,
+{
+    "generic"
+}
+
 struct Api;
 
 impl Api {
@@ -98,5 +106,6 @@ fn main() {
         .route("/h", post(mutable_binding))
         .route("/i", get(Api::associated))
         .route("/j", get(Api::returns_self_type))
+        .route("/k", get(generic::<AppState>))
         .with_state(AppState);
 }
