@@ -36,9 +36,7 @@ impl Kind {
 }
 
 pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
-/// Locations the runtime does not read yet (cookies with CSRF and JSON bodies
-/// come with the token-locations work).
-const UNAVAILABLE: [&str; 2] = ["cookies", "json"];
+
 const ARGUMENTS: &str =
     "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `crate = \"...\"`";
 
@@ -172,12 +170,6 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error>
                 let nested = syn::meta::parser(|loc| {
                     named += 1;
                     match loc.path.get_ident() {
-                        Some(id) if UNAVAILABLE.contains(&id.to_string().as_str()) => errors.at(
-                            id.span(),
-                            format!(
-                                "the `{id}` location is not available in this version of axum-jwt-extended; use `headers` or `query_string`"
-                            ),
-                        ),
                         Some(id) if LOCATIONS.contains(&id.to_string().as_str()) => {
                             if list.iter().any(|l: &syn::Ident| l == id) {
                                 errors.at(id.span(), format!("duplicate location `{id}`"));

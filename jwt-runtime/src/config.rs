@@ -165,7 +165,70 @@ pub struct JwtConfig {
     pub(crate) query_string_value_prefix: String,
     pub(crate) max_token_length: usize,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) cookies: CookieConfig,
+    pub(crate) json_key: String,
+    pub(crate) refresh_json_key: String,
+    pub(crate) json_body_limit: usize,
+    pub(crate) read_json_body: bool,
 }
+
+/// The cookie and CSRF options (Flask's `JWT_*COOKIE*` and `JWT_CSRF_*`).
+#[derive(Debug, Clone)]
+pub(crate) struct CookieConfig {
+    pub(crate) access_cookie_name: String,
+    pub(crate) refresh_cookie_name: String,
+    pub(crate) access_cookie_path: String,
+    pub(crate) refresh_cookie_path: String,
+    pub(crate) access_csrf_cookie_name: String,
+    pub(crate) refresh_csrf_cookie_name: String,
+    pub(crate) access_csrf_cookie_path: String,
+    pub(crate) refresh_csrf_cookie_path: String,
+    pub(crate) access_csrf_header_name: HeaderName,
+    pub(crate) refresh_csrf_header_name: HeaderName,
+    pub(crate) access_csrf_field_name: String,
+    pub(crate) refresh_csrf_field_name: String,
+    pub(crate) secure: bool,
+    pub(crate) domain: Option<String>,
+    pub(crate) samesite: Option<SameSite>,
+    pub(crate) session_cookie: bool,
+    pub(crate) csrf_methods: Vec<http::Method>,
+    pub(crate) csrf_in_cookies: bool,
+    pub(crate) csrf_check_form: bool,
+}
+
+impl Default for CookieConfig {
+    fn default() -> Self {
+        CookieConfig {
+            access_cookie_name: "access_token_cookie".into(),
+            refresh_cookie_name: "refresh_token_cookie".into(),
+            access_cookie_path: "/".into(),
+            refresh_cookie_path: "/".into(),
+            access_csrf_cookie_name: "csrf_access_token".into(),
+            refresh_csrf_cookie_name: "csrf_refresh_token".into(),
+            access_csrf_cookie_path: "/".into(),
+            refresh_csrf_cookie_path: "/".into(),
+            access_csrf_header_name: HeaderName::from_static("x-csrf-token"),
+            refresh_csrf_header_name: HeaderName::from_static("x-csrf-token"),
+            access_csrf_field_name: "csrf_token".into(),
+            refresh_csrf_field_name: "csrf_token".into(),
+            secure: false,
+            domain: None,
+            samesite: None,
+            session_cookie: true,
+            csrf_methods: vec![
+                http::Method::POST,
+                http::Method::PUT,
+                http::Method::PATCH,
+                http::Method::DELETE,
+            ],
+            csrf_in_cookies: true,
+            csrf_check_form: false,
+        }
+    }
+}
+
+/// The `SameSite` attribute of the JWT cookies (`JWT_COOKIE_SAMESITE`).
+pub use cookie::SameSite;
 
 impl fmt::Debug for JwtConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -191,6 +254,10 @@ impl fmt::Debug for JwtConfig {
             .field("query_string_name", &self.query_string_name)
             .field("max_token_length", &self.max_token_length)
             .field("clock", &self.clock)
+            .field("cookies", &self.cookies)
+            .field("json_key", &self.json_key)
+            .field("refresh_json_key", &self.refresh_json_key)
+            .field("json_body_limit", &self.json_body_limit)
             .finish()
     }
 }
@@ -290,6 +357,14 @@ pub struct JwtConfigBuilder {
     query_string_value_prefix: String,
     max_token_length: usize,
     clock: Arc<dyn Clock>,
+    cookies: CookieConfig,
+    access_csrf_header_name: String,
+    refresh_csrf_header_name: String,
+    csrf_methods: Vec<String>,
+    json_key: String,
+    refresh_json_key: String,
+    json_body_limit: usize,
+    read_json_body: Option<bool>,
 }
 
 impl fmt::Debug for JwtConfigBuilder {
@@ -329,12 +404,43 @@ impl Default for JwtConfigBuilder {
             query_string_value_prefix: String::new(),
             max_token_length: DEFAULT_MAX_TOKEN_LENGTH,
             clock: Arc::new(SystemClock),
+            cookies: CookieConfig::default(),
+            access_csrf_header_name: "X-CSRF-TOKEN".into(),
+            refresh_csrf_header_name: "X-CSRF-TOKEN".into(),
+            csrf_methods: ["POST", "PUT", "PATCH", "DELETE"]
+                .map(String::from)
+                .to_vec(),
+            json_key: "access_token".into(),
+            refresh_json_key: "refresh_token".into(),
+            json_body_limit: DEFAULT_JSON_BODY_LIMIT,
+            read_json_body: None,
         }
     }
 }
 
 /// Default maximum length of a token, in bytes, checked before any decoding.
 pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 16 * 1024;
+
+/// Default largest request body the layer reads to find a token in JSON (or a
+/// CSRF form field): 2 MiB, axum's default body limit.
+pub const DEFAULT_JSON_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+macro_rules! cookie_option {
+    ($(#[$doc:meta])* $name:ident: String) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: impl Into<String>) -> Self {
+            self.cookies.$name = value.into();
+            self
+        }
+    };
+    ($(#[$doc:meta])* $name:ident: bool) => {
+        $(#[$doc])*
+        pub fn $name(mut self, value: bool) -> Self {
+            self.cookies.$name = value;
+            self
+        }
+    };
+}
 
 impl JwtConfigBuilder {
     /// `JWT_SECRET_KEY`: the HMAC secret (required for `HS*` algorithms).
@@ -452,6 +558,121 @@ impl JwtConfigBuilder {
         self
     }
 
+    cookie_option!(
+        /// `JWT_ACCESS_COOKIE_NAME` (`access_token_cookie`).
+        access_cookie_name: String
+    );
+    cookie_option!(
+        /// `JWT_REFRESH_COOKIE_NAME` (`refresh_token_cookie`).
+        refresh_cookie_name: String
+    );
+    cookie_option!(
+        /// `JWT_ACCESS_COOKIE_PATH` (`/`).
+        access_cookie_path: String
+    );
+    cookie_option!(
+        /// `JWT_REFRESH_COOKIE_PATH` (`/`).
+        refresh_cookie_path: String
+    );
+    cookie_option!(
+        /// `JWT_ACCESS_CSRF_COOKIE_NAME` (`csrf_access_token`).
+        access_csrf_cookie_name: String
+    );
+    cookie_option!(
+        /// `JWT_REFRESH_CSRF_COOKIE_NAME` (`csrf_refresh_token`).
+        refresh_csrf_cookie_name: String
+    );
+    cookie_option!(
+        /// `JWT_ACCESS_CSRF_COOKIE_PATH` (`/`).
+        access_csrf_cookie_path: String
+    );
+    cookie_option!(
+        /// `JWT_REFRESH_CSRF_COOKIE_PATH` (`/`).
+        refresh_csrf_cookie_path: String
+    );
+    cookie_option!(
+        /// `JWT_ACCESS_CSRF_FIELD_NAME`: the form field checked when `csrf_check_form` is on (`csrf_token`).
+        access_csrf_field_name: String
+    );
+    cookie_option!(
+        /// `JWT_REFRESH_CSRF_FIELD_NAME` (`csrf_token`).
+        refresh_csrf_field_name: String
+    );
+    /// `JWT_COOKIE_SECURE`: send the cookies over HTTPS only (off, as in Flask; turn it on in production).
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.cookies.secure = secure;
+        self
+    }
+    cookie_option!(
+        /// `JWT_SESSION_COOKIE`: cookies without `Max-Age` that end with the browser session (on);
+        /// off gives them a one-year `Max-Age`, as Flask does.
+        session_cookie: bool
+    );
+    cookie_option!(
+        /// `JWT_CSRF_IN_COOKIES`: also set the readable `csrf_access_token`/`csrf_refresh_token` cookies (on).
+        csrf_in_cookies: bool
+    );
+    cookie_option!(
+        /// `JWT_CSRF_CHECK_FORM`: when the CSRF header is absent, look in a form field (off).
+        csrf_check_form: bool
+    );
+
+    /// `JWT_COOKIE_DOMAIN` (none: the request's host).
+    pub fn cookie_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookies.domain = Some(domain.into());
+        self
+    }
+    /// `JWT_COOKIE_SAMESITE` (none: the browser's default).
+    pub fn cookie_samesite(mut self, samesite: SameSite) -> Self {
+        self.cookies.samesite = Some(samesite);
+        self
+    }
+    /// `JWT_ACCESS_CSRF_HEADER_NAME` (`X-CSRF-TOKEN`).
+    pub fn access_csrf_header_name(mut self, name: impl Into<String>) -> Self {
+        self.access_csrf_header_name = name.into();
+        self
+    }
+    /// `JWT_REFRESH_CSRF_HEADER_NAME` (`X-CSRF-TOKEN`).
+    pub fn refresh_csrf_header_name(mut self, name: impl Into<String>) -> Self {
+        self.refresh_csrf_header_name = name.into();
+        self
+    }
+    /// `JWT_CSRF_METHODS`: the methods that must carry the CSRF token
+    /// (`POST`, `PUT`, `PATCH`, `DELETE`).
+    pub fn csrf_methods<I, M>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = M>,
+        M: AsRef<str>,
+    {
+        self.csrf_methods = methods.into_iter().map(|m| m.as_ref().to_owned()).collect();
+        self
+    }
+    /// `JWT_JSON_KEY`: the key of the access token in a JSON body (`access_token`).
+    pub fn json_key(mut self, key: impl Into<String>) -> Self {
+        self.json_key = key.into();
+        self
+    }
+    /// `JWT_REFRESH_JSON_KEY`: the key of the refresh token in a JSON body (`refresh_token`).
+    pub fn refresh_json_key(mut self, key: impl Into<String>) -> Self {
+        self.refresh_json_key = key.into();
+        self
+    }
+    /// The largest body the layer reads to find a token in JSON or a CSRF form
+    /// field (2 MiB). Larger bodies are answered with 413 when the JSON
+    /// location needs them.
+    pub fn json_body_limit(mut self, bytes: usize) -> Self {
+        self.json_body_limit = bytes;
+        self
+    }
+
+    /// Whether the layer reads JSON bodies so a token can be found in them
+    /// (default: when `json` is in `token_location`). Turn it on when only some
+    /// routes use `locations(json)`.
+    pub fn read_json_body(mut self, on: bool) -> Self {
+        self.read_json_body = Some(on);
+        self
+    }
+
     /// Validates the options. Every mistake is an `Err` naming the Flask option.
     pub fn build(self) -> Result<JwtConfig, JwtError> {
         let algorithm = parse_algorithm("JWT_ALGORITHM", &self.algorithm)?;
@@ -533,7 +754,6 @@ impl JwtConfigBuilder {
                     loc.as_str()
                 )));
             }
-            loc.check_supported("JWT_TOKEN_LOCATION")?;
         }
         if self.query_string_name.is_empty() {
             return Err(JwtError::Config(
@@ -557,7 +777,62 @@ impl JwtConfigBuilder {
                 "JWT_DECODE_ISSUER is an empty list: no token could ever match; leave it unset to accept any issuer".into(),
             ));
         }
+        let mut cookies = self.cookies;
+        cookies.access_csrf_header_name =
+            header_option("JWT_ACCESS_CSRF_HEADER_NAME", &self.access_csrf_header_name)?;
+        cookies.refresh_csrf_header_name = header_option(
+            "JWT_REFRESH_CSRF_HEADER_NAME",
+            &self.refresh_csrf_header_name,
+        )?;
+        cookies.csrf_methods = Vec::with_capacity(self.csrf_methods.len());
+        for m in &self.csrf_methods {
+            let method =
+                http::Method::from_bytes(m.to_ascii_uppercase().as_bytes()).map_err(|_| {
+                    JwtError::Config(format!("JWT_CSRF_METHODS: {m:?} is not an HTTP method"))
+                })?;
+            cookies.csrf_methods.push(method);
+        }
+        for (option, name) in [
+            ("JWT_ACCESS_COOKIE_NAME", &cookies.access_cookie_name),
+            ("JWT_REFRESH_COOKIE_NAME", &cookies.refresh_cookie_name),
+            (
+                "JWT_ACCESS_CSRF_COOKIE_NAME",
+                &cookies.access_csrf_cookie_name,
+            ),
+            (
+                "JWT_REFRESH_CSRF_COOKIE_NAME",
+                &cookies.refresh_csrf_cookie_name,
+            ),
+        ] {
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b));
+            if !valid {
+                return Err(JwtError::Config(format!(
+                    "{option} {name:?} is not a valid cookie name"
+                )));
+            }
+        }
+        if matches!(cookies.samesite, Some(SameSite::None)) && !cookies.secure {
+            return Err(JwtError::Config(
+                "JWT_COOKIE_SAMESITE None requires JWT_COOKIE_SECURE: browsers drop SameSite=None cookies that are not Secure".into(),
+            ));
+        }
+        if self.json_key.is_empty() || self.refresh_json_key.is_empty() {
+            return Err(JwtError::Config(
+                "JWT_JSON_KEY and JWT_REFRESH_JSON_KEY cannot be empty".into(),
+            ));
+        }
+        let read_json_body = self
+            .read_json_body
+            .unwrap_or(self.token_location.contains(&Location::Json));
         Ok(JwtConfig {
+            read_json_body,
+            cookies,
+            json_key: self.json_key,
+            refresh_json_key: self.refresh_json_key,
+            json_body_limit: self.json_body_limit,
             secret_key,
             algorithm,
             decode_algorithms,
@@ -583,6 +858,11 @@ impl JwtConfigBuilder {
             clock: self.clock,
         })
     }
+}
+
+fn header_option(option: &str, name: &str) -> Result<HeaderName, JwtError> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| JwtError::Config(format!("{option} {name:?} is not a valid HTTP header name")))
 }
 
 fn parse_algorithm(option: &str, name: &str) -> Result<Algorithm, JwtError> {

@@ -107,6 +107,7 @@ pub mod messages {
 /// | [`UserClaimsVerificationFailed`](Self::UserClaimsVerificationFailed) | 400 | `token_verification_failed_loader` |
 /// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
+/// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 400 | (ours: a body read for the JSON location) |
 /// | [`MissingLayer`](Self::MissingLayer), [`NoManager`](Self::NoManager), [`Config`](Self::Config), [`Encode`](Self::Encode) | 500 | (programming errors) |
 ///
 /// ```
@@ -155,6 +156,13 @@ pub enum JwtError {
     /// A protected handler was reached without `JwtManager::layer()` on the router.
     #[error("{}", messages::MISSING_LAYER)]
     MissingLayer,
+    /// The body had to be read to look for a token (JSON location, CSRF form
+    /// field) but is larger than `json_body_limit`.
+    #[error("Request body too large")]
+    PayloadTooLarge,
+    /// The body had to be read to look for a token but could not be read.
+    #[error("Failed to read the request body")]
+    BodyUnreadable,
     /// A free function such as `create_access_token` was called outside a request
     /// under `JwtManager::layer()`.
     #[error("no JwtManager in scope: call this inside a handler under `JwtManager::layer()`, or call the method of the same name on `JwtManager`")]
@@ -186,7 +194,10 @@ impl JwtError {
             JwtError::InvalidHeader(_)
             | JwtError::InvalidToken(_)
             | JwtError::WrongTokenType(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            JwtError::UserClaimsVerificationFailed => StatusCode::BAD_REQUEST,
+            JwtError::UserClaimsVerificationFailed | JwtError::BodyUnreadable => {
+                StatusCode::BAD_REQUEST
+            }
+            JwtError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             JwtError::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             JwtError::MissingLayer
             | JwtError::NoManager

@@ -88,9 +88,11 @@ mod claims;
 mod clock;
 mod config;
 mod context;
+mod cookies;
 mod error;
 mod extract;
 mod keys;
+mod layer;
 mod locations;
 mod manager;
 mod token;
@@ -101,18 +103,25 @@ pub mod __private;
 pub use blocklist::{Blocklist, BlocklistError, BoxFuture, MemoryBlocklist};
 pub use claims::DecodedToken;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use config::{Audience, Expires, JwtConfig, JwtConfigBuilder, DEFAULT_MAX_TOKEN_LENGTH};
+pub use config::{
+    Audience, Expires, JwtConfig, JwtConfigBuilder, SameSite, DEFAULT_JSON_BODY_LIMIT,
+    DEFAULT_MAX_TOKEN_LENGTH,
+};
 pub use context::{
     current_token, get_jwt, get_jwt_header, get_jwt_identity, get_jwt_identity_value,
     get_jwt_request_location, spawn_with_jwt, Claims, JwtContext, JwtHeader,
 };
+pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
 pub use extract::{req, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt};
 pub use jsonwebtoken::Algorithm;
+pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use locations::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
-    decode_token, revoke_current_token, JwtLayer, JwtManager, JwtService,
+    decode_token, revoke_current_token, set_access_cookies, set_access_cookies_with,
+    set_refresh_cookies, set_refresh_cookies_with, unset_access_cookies, unset_jwt_cookies,
+    unset_refresh_cookies, JwtManager,
 };
 pub use token::{Fresh, TokenOptions};
 

@@ -8,10 +8,15 @@
 use std::fmt;
 use std::str::FromStr;
 
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
+use http::HeaderMap;
+use serde_json::Value;
 
 use crate::config::JwtConfig;
+use crate::cookies::request_cookie;
 use crate::error::JwtError;
+use crate::layer::BufferedBody;
 
 /// One place a token can be carried in (`JWT_TOKEN_LOCATION` entries).
 ///
@@ -62,21 +67,6 @@ impl Location {
             3 => Some(Location::QueryString),
             4 => Some(Location::Json),
             _ => None,
-        }
-    }
-
-    pub(crate) const fn is_supported(self) -> bool {
-        matches!(self, Location::Headers | Location::QueryString)
-    }
-
-    pub(crate) fn check_supported(self, option: &str) -> Result<(), JwtError> {
-        match self {
-            Location::Headers | Location::QueryString => Ok(()),
-            Location::Cookies | Location::Json => Err(JwtError::Config(format!(
-                "{option}: the {:?} location is not available in this version of axum-jwt-extended \
-                 (supported: \"headers\", \"query_string\")",
-                self.as_str()
-            ))),
         }
     }
 }
@@ -229,6 +219,148 @@ pub(crate) fn from_query_string(config: &JwtConfig, parts: &Parts) -> Result<Str
     }
 }
 
+/// The kind of body the layer reads so the JSON location or the CSRF form
+/// field can see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    Json,
+    Form,
+}
+
+fn mime_of(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next().unwrap_or("").trim();
+    Some(essence.to_ascii_lowercase())
+}
+
+/// Werkzeug's `request.is_json`: `application/json` or `application/*+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    mime_of(headers).is_some_and(|m| {
+        m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+    })
+}
+
+/// Which body, if any, the layer must read before the handler runs.
+pub(crate) fn body_to_read(config: &JwtConfig, headers: &HeaderMap) -> Option<BodyKind> {
+    if config.read_json_body && is_json(headers) {
+        return Some(BodyKind::Json);
+    }
+    if config.cookies.csrf_check_form
+        && mime_of(headers).is_some_and(|m| m == "application/x-www-form-urlencoded")
+    {
+        return Some(BodyKind::Form);
+    }
+    None
+}
+
+/// Reads the token from the cookies as Flask's `_decode_jwt_from_cookies`,
+/// with the CSRF double-submit value for the configured methods.
+fn from_cookies(
+    config: &JwtConfig,
+    parts: &Parts,
+    refresh: bool,
+) -> Result<(String, Option<String>), JwtError> {
+    let c = &config.cookies;
+    let (name, csrf_header, csrf_field) = if refresh {
+        (
+            &c.refresh_cookie_name,
+            &c.refresh_csrf_header_name,
+            &c.refresh_csrf_field_name,
+        )
+    } else {
+        (
+            &c.access_cookie_name,
+            &c.access_csrf_header_name,
+            &c.access_csrf_field_name,
+        )
+    };
+    let token = match request_cookie(&parts.headers, name)? {
+        Some(v) if !v.is_empty() => v.to_owned(),
+        _ => {
+            return Err(JwtError::NoAuthorization(
+                format!("Missing cookie \"{name}\"").into(),
+            ))
+        }
+    };
+    if !(config.csrf_protect && c.csrf_methods.contains(&parts.method)) {
+        return Ok((token, None));
+    }
+    let mut csrf = String::new();
+    for (i, value) in parts.headers.get_all(csrf_header).iter().enumerate() {
+        if i > 0 {
+            csrf.push(',');
+        }
+        csrf.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+    }
+    if csrf.is_empty() && c.csrf_check_form {
+        if let Some(body) = parts.extensions.get::<BufferedBody>() {
+            if body.kind == BodyKind::Form {
+                if let Some((_, v)) =
+                    form_urlencoded::parse(&body.bytes).find(|(k, _)| k == csrf_field.as_str())
+                {
+                    csrf = v.into_owned();
+                }
+            }
+        }
+    }
+    if csrf.is_empty() {
+        return Err(JwtError::Csrf("Missing CSRF token".into()));
+    }
+    Ok((token, Some(csrf)))
+}
+
+/// Python truthiness of a JSON value.
+fn is_truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// Reads the token from a JSON body as Flask's `_decode_jwt_from_json`. A body
+/// that is not an object counts as one without the key (Flask answers 500).
+fn from_json(config: &JwtConfig, parts: &Parts, refresh: bool) -> Result<String, JwtError> {
+    if !is_json(&parts.headers) {
+        return Err(JwtError::NoAuthorization(
+            "Invalid content-type. Must be application/json.".into(),
+        ));
+    }
+    let key = if refresh {
+        &config.refresh_json_key
+    } else {
+        &config.json_key
+    };
+    let body = parts.extensions.get::<BufferedBody>().ok_or_else(|| {
+        JwtError::Config(
+            "a route looks for the token in the JSON body, but the layer does not read JSON bodies: \
+             add `json` to JWT_TOKEN_LOCATION or call `JwtConfigBuilder::read_json_body(true)`"
+                .into(),
+        )
+    })?;
+    let missing =
+        || JwtError::NoAuthorization(format!("Missing \"{key}\" key in json data.").into());
+    let value: Value = serde_json::from_slice(&body.bytes).map_err(|_| missing())?;
+    match value.get(key.as_str()) {
+        Some(Value::String(token)) if !token.is_empty() => Ok(token.clone()),
+        Some(other) if is_truthy(other) && value.is_object() => Err(JwtError::InvalidToken(
+            "Invalid token type. Token must be a <class 'bytes'>".into(),
+        )),
+        _ => Err(missing()),
+    }
+}
+
+/// A token found in a request.
+pub(crate) struct Found {
+    pub(crate) token: String,
+    pub(crate) location: Location,
+    /// The CSRF double-submit value sent with a cookie token.
+    pub(crate) csrf: Option<String>,
+}
+
 /// Looks through `locations` in order, as Flask's `_decode_jwt_from_request`:
 /// the first location holding a token decides; when none holds one, the
 /// missing-token messages are combined.
@@ -236,19 +368,24 @@ pub(crate) fn find_token(
     config: &JwtConfig,
     parts: &Parts,
     locations: &[Location],
-) -> Result<(String, Location), JwtError> {
+    refresh: bool,
+) -> Result<Found, JwtError> {
     let mut missing: Vec<String> = Vec::new();
     for &location in locations {
         let found = match location {
-            Location::Headers => from_headers(config, parts),
-            Location::QueryString => from_query_string(config, parts),
-            Location::Cookies | Location::Json => Err(JwtError::Config(format!(
-                "the {:?} token location is not available in this version",
-                location.as_str()
-            ))),
+            Location::Headers => from_headers(config, parts).map(|t| (t, None)),
+            Location::QueryString => from_query_string(config, parts).map(|t| (t, None)),
+            Location::Cookies => from_cookies(config, parts, refresh),
+            Location::Json => from_json(config, parts, refresh).map(|t| (t, None)),
         };
         match found {
-            Ok(token) => return Ok((token, location)),
+            Ok((token, csrf)) => {
+                return Ok(Found {
+                    token,
+                    location,
+                    csrf,
+                })
+            }
             Err(JwtError::NoAuthorization(msg)) => missing.push(msg.into_owned()),
             Err(other) => return Err(other),
         }

@@ -3,23 +3,22 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use http::request::Parts;
-use http::{Method, Request};
+use http::Method;
 use serde::Serialize;
 use serde_json::Value;
-use tower_layer::Layer;
-use tower_service::Service;
 
 use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
 use crate::context::{self, JwtContext};
+use crate::cookies::{CookieOptions, JwtCookies};
 use crate::error::JwtError;
 use crate::extract::Requirements;
 use crate::keys::{self, HmacKey};
-use crate::locations;
+use crate::layer::{JwtLayer, RefreshSlot};
+use crate::locations::{self, Location};
 use crate::token::{self, TokenOptions};
 
 /// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.
@@ -111,9 +110,7 @@ impl JwtManager {
     /// task-local scope), so that extractors, `#[jwt_required]` and the free
     /// functions find it.
     pub fn layer(&self) -> JwtLayer {
-        JwtLayer {
-            manager: self.clone(),
-        }
+        JwtLayer::new(self.clone())
     }
 
     /// Creates an access token for `identity` with the configured defaults.
@@ -235,14 +232,22 @@ impl JwtManager {
         } else {
             route_locations.as_slice()
         };
-        let (encoded, location) = match locations::find_token(config, parts, locations) {
+        let found = match locations::find_token(config, parts, locations, requirements.refresh) {
             Ok(found) => found,
             Err(JwtError::NoAuthorization(_)) if requirements.optional => {
                 return Ok(JwtContext::default())
             }
             Err(e) => return Err(e),
         };
-        let token = self.decode_token(&encoded, false)?;
+        let inner = &*self.inner;
+        let token = token::decode(
+            config,
+            &inner.keys,
+            &inner.identity_claim,
+            &found.token,
+            false,
+            found.csrf.as_deref(),
+        )?;
         if requirements.verify_type {
             token::check_type(&token, requirements.refresh)?;
         }
@@ -252,7 +257,20 @@ impl JwtManager {
         if !requirements.skip_revocation_check && self.is_token_revoked(&token).await? {
             return Err(JwtError::Revoked);
         }
-        Ok(JwtContext::new(token, location))
+        let context = JwtContext::new(token, found.location);
+        if found.location == Location::Cookies {
+            if let (Some(slot), Some(token)) = (
+                parts.extensions.get::<RefreshSlot>(),
+                context.token.as_ref(),
+            ) {
+                if !token.is_refresh() {
+                    if let Ok(mut guard) = slot.0.lock() {
+                        *guard = Some(Arc::clone(token));
+                    }
+                }
+            }
+        }
+        Ok(context)
     }
 }
 
@@ -298,49 +316,47 @@ pub async fn revoke_current_token() -> Result<(), JwtError> {
     manager.revoke_token(&token).await
 }
 
+/// Flask's `set_access_cookies`, with the manager of the current request.
+pub fn set_access_cookies(token: &str) -> Result<JwtCookies, JwtError> {
+    current()?.set_access_cookies(token)
+}
+
+/// Flask's `set_access_cookies` with `max_age`/`domain`.
+pub fn set_access_cookies_with(
+    token: &str,
+    options: CookieOptions,
+) -> Result<JwtCookies, JwtError> {
+    current()?.set_access_cookies_with(token, options)
+}
+
+/// Flask's `set_refresh_cookies`, with the manager of the current request.
+pub fn set_refresh_cookies(token: &str) -> Result<JwtCookies, JwtError> {
+    current()?.set_refresh_cookies(token)
+}
+
+/// Flask's `set_refresh_cookies` with `max_age`/`domain`.
+pub fn set_refresh_cookies_with(
+    token: &str,
+    options: CookieOptions,
+) -> Result<JwtCookies, JwtError> {
+    current()?.set_refresh_cookies_with(token, options)
+}
+
+/// Flask's `unset_jwt_cookies`: expires the access, refresh and CSRF cookies.
+pub fn unset_jwt_cookies() -> Result<JwtCookies, JwtError> {
+    Ok(current()?.unset_jwt_cookies())
+}
+
+/// Flask's `unset_access_cookies`.
+pub fn unset_access_cookies() -> Result<JwtCookies, JwtError> {
+    Ok(current()?.unset_access_cookies())
+}
+
+/// Flask's `unset_refresh_cookies`.
+pub fn unset_refresh_cookies() -> Result<JwtCookies, JwtError> {
+    Ok(current()?.unset_refresh_cookies())
+}
+
 fn current() -> Result<JwtManager, JwtError> {
     context::current_manager().ok_or(JwtError::NoManager)
-}
-
-/// The tower layer of a [`JwtManager`]; see [`JwtManager::layer`].
-#[derive(Debug, Clone)]
-pub struct JwtLayer {
-    manager: JwtManager,
-}
-
-impl<S> Layer<S> for JwtLayer {
-    type Service = JwtService<S>;
-    fn layer(&self, inner: S) -> Self::Service {
-        JwtService {
-            inner,
-            manager: self.manager.clone(),
-        }
-    }
-}
-
-/// The service made by [`JwtLayer`].
-#[derive(Debug, Clone)]
-pub struct JwtService<S> {
-    inner: S,
-    manager: JwtManager,
-}
-
-impl<S, B> Service<Request<B>> for JwtService<S>
-where
-    S: Service<Request<B>>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = tokio::task::futures::TaskLocalFuture<JwtManager, S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request<B>) -> Self::Future {
-        req.extensions_mut().insert(self.manager.clone());
-        let inner = &mut self.inner;
-        let fut = context::manager_sync_scope(self.manager.clone(), || inner.call(req));
-        context::manager_scope(self.manager.clone(), fut)
-    }
 }

@@ -1,0 +1,252 @@
+//! The tower layer of a manager: puts the manager into every request, reads a
+//! JSON (or CSRF form) body when a token may be carried there, and optionally
+//! re-issues access cookies that are about to expire.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use axum_core::body::Body;
+use axum_core::response::Response;
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, SET_COOKIE};
+use http::Request;
+use http_body_util::BodyExt;
+use time::Duration;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::claims::DecodedToken;
+use crate::context;
+use crate::error::JwtError;
+use crate::locations::{self, BodyKind};
+use crate::manager::JwtManager;
+
+/// A request body the layer has read, kept for the JSON location and the CSRF
+/// form field; the handler receives the same bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct BufferedBody {
+    pub(crate) kind: BodyKind,
+    pub(crate) bytes: Bytes,
+}
+
+/// Where the guard leaves a token verified from the access cookie, for the
+/// implicit refresh.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RefreshSlot(pub(crate) Arc<Mutex<Option<Arc<DecodedToken>>>>);
+
+/// The tower layer of a [`JwtManager`]; see [`JwtManager::layer`].
+#[derive(Debug, Clone)]
+pub struct JwtLayer {
+    manager: JwtManager,
+    refresh_window: Option<Duration>,
+}
+
+impl JwtLayer {
+    pub(crate) fn new(manager: JwtManager) -> Self {
+        JwtLayer {
+            manager,
+            refresh_window: None,
+        }
+    }
+
+    /// Implicit refresh for cookie sessions (what Flask users write with
+    /// `after_request`): when a protected request was authenticated by an access
+    /// cookie that expires within `window`, the response gets a new access
+    /// cookie for the same identity (not fresh). Responses that already set or
+    /// unset the access cookie are left alone.
+    ///
+    /// ```
+    /// use jwt_runtime::{JwtConfig, JwtManager, Location};
+    /// let jwt = JwtManager::new(
+    ///     JwtConfig::builder()
+    ///         .secret_key("a long and random secret")
+    ///         .token_location([Location::Cookies])
+    ///         .build()?,
+    /// )?;
+    /// let layer = jwt.layer().refresh_expiring_cookies(time::Duration::minutes(5));
+    /// # let _ = layer;
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn refresh_expiring_cookies(mut self, window: Duration) -> Self {
+        self.refresh_window = Some(window);
+        self
+    }
+}
+
+impl<S> Layer<S> for JwtLayer {
+    type Service = JwtService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        JwtService {
+            inner,
+            manager: self.manager.clone(),
+            refresh_window: self.refresh_window,
+        }
+    }
+}
+
+/// The service made by [`JwtLayer`].
+#[derive(Debug, Clone)]
+pub struct JwtService<S> {
+    inner: S,
+    manager: JwtManager,
+    refresh_window: Option<Duration>,
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`JwtService`].
+    pub struct JwtFuture<F: Future> {
+        #[pin]
+        inner: FutureKind<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = FutureKindProj]
+    enum FutureKind<F: Future> {
+        // No body to read, no refresh: the inner future in the manager's scope.
+        Direct { #[pin] fut: tokio::task::futures::TaskLocalFuture<JwtManager, F> },
+        // The body is read first, or the response is post-processed.
+        Boxed { fut: Pin<Box<dyn Future<Output = F::Output> + Send>> },
+    }
+}
+
+impl<F: Future> std::fmt::Debug for JwtFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, E> Future for JwtFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().inner.project() {
+            FutureKindProj::Direct { fut } => fut.poll(cx),
+            FutureKindProj::Boxed { fut } => fut.as_mut().poll(cx),
+        }
+    }
+}
+
+impl<S> Service<Request<Body>> for JwtService<S>
+where
+    S: Service<Request<Body>, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = JwtFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+        let manager = self.manager.clone();
+        req.extensions_mut().insert(manager.clone());
+        let body_kind = locations::body_to_read(manager.config(), req.headers());
+        if body_kind.is_none() && self.refresh_window.is_none() {
+            let inner = &mut self.inner;
+            let fut = context::manager_sync_scope(manager.clone(), || inner.call(req));
+            return JwtFuture {
+                inner: FutureKind::Direct {
+                    fut: context::manager_scope(manager, fut),
+                },
+            };
+        }
+        // The clone that was not polled ready stays here; the ready one runs.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let window = self.refresh_window;
+        let fut = async move {
+            if let Some(kind) = body_kind {
+                match read_body(&manager, &mut req, kind).await {
+                    Ok(()) => {}
+                    Err(e) => return Ok(e.to_response(manager.config().error_msg_key())),
+                }
+            }
+            let slot = window.map(|_| {
+                let slot = RefreshSlot::default();
+                req.extensions_mut().insert(slot.clone());
+                slot
+            });
+            let response =
+                context::manager_scope(manager.clone(), async { inner.call(req).await }).await?;
+            Ok(match (window, slot) {
+                (Some(window), Some(slot)) => refresh_cookie(&manager, window, &slot, response),
+                _ => response,
+            })
+        };
+        JwtFuture {
+            inner: FutureKind::Boxed { fut: Box::pin(fut) },
+        }
+    }
+}
+
+/// Reads the body (up to the configured limit) and puts it back for the handler.
+async fn read_body(
+    manager: &JwtManager,
+    req: &mut Request<Body>,
+    kind: BodyKind,
+) -> Result<(), JwtError> {
+    let limit = manager.config().json_body_limit;
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(JwtError::PayloadTooLarge);
+    }
+    let body = std::mem::take(req.body_mut());
+    let bytes = match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Err(JwtError::PayloadTooLarge)
+        }
+        Err(_) => return Err(JwtError::BodyUnreadable),
+    };
+    *req.body_mut() = Body::from(bytes.clone());
+    req.extensions_mut().insert(BufferedBody { kind, bytes });
+    Ok(())
+}
+
+fn refresh_cookie(
+    manager: &JwtManager,
+    window: Duration,
+    slot: &RefreshSlot,
+    mut response: Response,
+) -> Response {
+    let token = match slot.0.lock() {
+        Ok(mut guard) => guard.take(),
+        Err(_) => None,
+    };
+    let Some(token) = token else { return response };
+    let Some(exp) = token.expires_at() else {
+        return response;
+    };
+    let now = manager.config().clock.now();
+    if exp - now > window.as_seconds_f64() {
+        return response;
+    }
+    let access_name = manager.config().cookies.access_cookie_name.as_str();
+    let already_set = response.headers().get_all(SET_COOKIE).iter().any(|v| {
+        v.as_bytes()
+            .strip_prefix(access_name.as_bytes())
+            .is_some_and(|rest| rest.starts_with(b"="))
+    });
+    if already_set {
+        return response;
+    }
+    let cookies = manager
+        .create_access_token(token.identity())
+        .and_then(|fresh_token| manager.set_access_cookies(&fresh_token));
+    if let Ok(cookies) = cookies {
+        cookies.append_to(response.headers_mut());
+    }
+    response
+}
