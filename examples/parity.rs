@@ -15,8 +15,12 @@
 //!                                                      -> 200 {"msg": "Token revoked"}
 //! ```
 //!
-//! Reads `JWT_SECRET_KEY` (falls back to `super-secret` with a warning) and
-//! `ADDR` (default `127.0.0.1:5000`).
+//! With `cookies` among the locations, `/login` also sets the JWT cookies and
+//! `/logout` unsets them.
+//!
+//! Reads `JWT_SECRET_KEY` (falls back to `super-secret` with a warning), `ADDR`
+//! (default `127.0.0.1:5000`) and `JWT_TOKEN_LOCATION` (comma-separated, default
+//! `headers`).
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -25,7 +29,8 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
     create_access_token, create_access_token_with, create_refresh_token, get_jwt_identity,
-    jwt_required, revoke_current_token, JwtConfig, JwtError, JwtManager, TokenOptions,
+    jwt_required, revoke_current_token, set_access_cookies, set_refresh_cookies, unset_jwt_cookies,
+    JwtConfig, JwtCookies, JwtError, JwtManager, Location, TokenOptions,
 };
 use serde_json::{json, Value};
 
@@ -42,10 +47,19 @@ async fn login(body: Bytes) -> Result<Response, JwtError> {
     }
     let access_token = create_access_token_with("test", TokenOptions::new().fresh(true))?;
     let refresh_token = create_refresh_token("test")?;
-    Ok(
-        Json(json!({ "access_token": access_token, "refresh_token": refresh_token }))
-            .into_response(),
-    )
+    let cookies = if uses_cookies() {
+        set_access_cookies(&access_token)?.and(set_refresh_cookies(&refresh_token)?)
+    } else {
+        JwtCookies::default()
+    };
+    let body = Json(json!({ "access_token": access_token, "refresh_token": refresh_token }));
+    Ok((cookies, body).into_response())
+}
+
+/// Whether `cookies` is among the configured locations.
+fn uses_cookies() -> bool {
+    axum_jwt_extended::current_manager()
+        .is_some_and(|jwt| jwt.config().token_location().contains(&Location::Cookies))
 }
 
 #[jwt_required(refresh)]
@@ -71,9 +85,14 @@ async fn optional() -> Json<Value> {
 }
 
 #[jwt_required(verify_type = false)]
-async fn logout() -> Result<Json<Value>, JwtError> {
+async fn logout() -> Result<Response, JwtError> {
     revoke_current_token().await?;
-    Ok(Json(json!({ "msg": "Token revoked" })))
+    let cookies = if uses_cookies() {
+        unset_jwt_cookies()?
+    } else {
+        JwtCookies::default()
+    };
+    Ok((cookies, Json(json!({ "msg": "Token revoked" }))).into_response())
 }
 
 #[tokio::main]
@@ -86,7 +105,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:5000".to_owned());
 
-    let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
+    let mut locations = Vec::new();
+    for name in std::env::var("JWT_TOKEN_LOCATION")
+        .unwrap_or_else(|_| "headers".into())
+        .split(',')
+    {
+        locations.push(name.trim().parse::<Location>()?);
+    }
+    let config = JwtConfig::builder()
+        .secret_key(secret)
+        .token_location(locations)
+        .build()?;
+    let jwt = JwtManager::new(config)?;
     let app = Router::new()
         .route("/public", get(public))
         .route("/login", post(login))

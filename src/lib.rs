@@ -91,7 +91,7 @@
 //! | `refresh` | `refresh=True` | only refresh tokens |
 //! | `verify_type = false` | `verify_type=False` | access and refresh tokens both accepted |
 //! | `skip_revocation_check` | `skip_revocation_check=True` | the blocklist is not consulted |
-//! | `locations(headers, query_string)` | `locations=[...]` | where to look, in order (`cookies` and `json` are coming) |
+//! | `locations(headers, cookies, query_string, json)` | `locations=[...]` | where to look, in order, instead of `JWT_TOKEN_LOCATION` |
 //! | `crate = "path"` | | the facade's path when the dependency is renamed |
 //!
 //! Flags can be written bare or as `name = true`/`name = false`.
@@ -111,6 +111,9 @@
 //!   `debug_handler` checks the handler before the guard is added.
 //! - A handler can take at most 15 extractors of its own: axum allows 16 and
 //!   the guard is one.
+//! - `locations(json)` on a route needs the layer to read JSON bodies: have
+//!   `json` in `JWT_TOKEN_LOCATION`, or call `read_json_body(true)` on the
+//!   config builder.
 //! - Free functions such as [`create_access_token`] need the request to run
 //!   under [`JwtManager::layer`]; elsewhere (CLIs, tests) call the methods of
 //!   [`JwtManager`].

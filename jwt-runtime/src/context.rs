@@ -25,7 +25,13 @@ tokio::task_local! {
     static CURRENT: JwtContext;
 }
 
-pub(crate) fn current_manager() -> Option<JwtManager> {
+/// The manager of the current request (what Flask reaches through
+/// `current_app`); `None` outside a request under [`JwtManager::layer`].
+///
+/// ```
+/// assert!(jwt_runtime::current_manager().is_none());
+/// ```
+pub fn current_manager() -> Option<JwtManager> {
     MANAGER.try_with(JwtManager::clone).ok()
 }
 

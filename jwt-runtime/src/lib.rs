@@ -20,7 +20,11 @@
 //!
 //! | # | check | status | `{"msg": ...}` |
 //! |---|---|---|---|
-//! | 1 | no token in the route's locations | 401 | `Missing Authorization Header` (several locations: `Missing JWT in headers or query_string (...; ...)`) |
+//! | 1 | no token in the route's locations | 401 | `Missing Authorization Header`, `Missing cookie "access_token_cookie"`, `Missing 'jwt' query paramater`, `Invalid content-type. Must be application/json.`, `Missing "access_token" key in json data.` (several locations: `Missing JWT in headers, cookies or query_string (...; ...; ...)`) |
+//! | 1b | cookie token on a CSRF method (`POST`, `PUT`, `PATCH`, `DELETE`) without the double-submit value | 401 | `Missing CSRF token` |
+//! | 1c | two cookies with the token's name | 422 | `Multiple cookies named "access_token_cookie"` (ours) |
+//! | 1d | query value without the configured prefix | 422 | `Invalid value for query parameter 'jwt'. Expected the value to start with '...'` |
+//! | 1e | a JSON token that is not a string | 422 | `Invalid token type. Token must be a <class 'bytes'>` |
 //! | 2 | header without the `Bearer` field | 401 | `Missing 'Bearer' type in 'Authorization' header. Expected 'Authorization: Bearer <JWT>'` |
 //! | 3 | `Bearer` field with more or fewer than one token | 422 | `Bad Authorization header. Expected 'Authorization: Bearer <JWT>'` |
 //! | 4 | token longer than `max_token_length` (16 KiB) | 422 | `Token is too long` (ours) |
@@ -40,6 +44,7 @@
 //! | 18 | `sub` not a string (with `verify_sub`) | 422 | `Subject must be a string` |
 //! | 19 | `jti` not a string | 422 | `JWT ID must be a string` |
 //! | 20 | identity claim missing | 422 | `Missing claim: sub` |
+//! | 20b | cookie token: no `csrf` claim / double-submit value differs | 422 / 401 | `Missing claim: csrf` / `CSRF double submit tokens do not match` |
 //! | 21 | expired (reported after rows 14-20, like Flask) | 401 | `Token has expired` |
 //! | 22 | refresh token on an access route / access token on a refresh route | 422 | `Only non-refresh tokens are allowed` / `Only refresh tokens are allowed` |
 //! | 23 | fresh route, `fresh` false or a past timestamp | 401 | `Fresh token required` |
@@ -74,6 +79,14 @@
 //! - Tokens longer than `max_token_length` (16 KiB by default) are refused
 //!   before any decoding.
 //! - Every 401 carries `WWW-Authenticate`.
+//! - Two cookies carrying the token's name in one request are refused (422
+//!   `Multiple cookies named "access_token_cookie"`); Flask uses the first.
+//! - A JSON body that is not an object counts as a body without the token key
+//!   (401); Flask answers 500. A non-string token value gets Flask's 422.
+//! - The JSON location needs the body, which the layer reads (up to
+//!   `json_body_limit`, 2 MiB; larger bodies get 413) when `json` is in
+//!   `token_location` or `read_json_body(true)` is set; a route asking for
+//!   `locations(json)` without it gets a 500 naming the fix.
 //! - Creating a token fails (instead of minting a token that could never
 //!   verify) when the identity is not a string while `verify_sub` is on, and
 //!   additional claims cannot override the identity, `type`, `fresh`, `jti`,
@@ -108,8 +121,9 @@ pub use config::{
     DEFAULT_MAX_TOKEN_LENGTH,
 };
 pub use context::{
-    current_token, get_jwt, get_jwt_header, get_jwt_identity, get_jwt_identity_value,
-    get_jwt_request_location, spawn_with_jwt, Claims, JwtContext, JwtHeader,
+    current_manager, current_token, get_jwt, get_jwt_header, get_jwt_identity,
+    get_jwt_identity_value, get_jwt_request_location, spawn_with_jwt, Claims, JwtContext,
+    JwtHeader,
 };
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};

@@ -15,6 +15,9 @@ from flask_jwt_extended import (
     get_jwt,
     get_jwt_identity,
     jwt_required,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
 )
 
 app = Flask(__name__)
@@ -23,6 +26,9 @@ if not secret:
     print("warning: JWT_SECRET_KEY is not set; using \"super-secret\"", file=sys.stderr)
     secret = "super-secret"
 app.config["JWT_SECRET_KEY"] = secret
+# JWT_TOKEN_LOCATION as a comma-separated list, e.g. "headers,cookies,query_string,json".
+locations = [l for l in os.environ.get("JWT_TOKEN_LOCATION", "headers").split(",") if l]
+app.config["JWT_TOKEN_LOCATION"] = locations
 jwt = JWTManager(app)
 
 blocklist = set()
@@ -47,7 +53,11 @@ def login():
         return jsonify(msg="Bad username or password"), 401
     access_token = create_access_token(identity="test", fresh=True)
     refresh_token = create_refresh_token(identity="test")
-    return jsonify(access_token=access_token, refresh_token=refresh_token)
+    response = jsonify(access_token=access_token, refresh_token=refresh_token)
+    if "cookies" in locations:
+        set_access_cookies(response, access_token)
+        set_refresh_cookies(response, refresh_token)
+    return response
 
 
 @app.route("/refresh", methods=["POST"])
@@ -80,7 +90,10 @@ def optional():
 @jwt_required(verify_type=False)
 def logout():
     blocklist.add(get_jwt()["jti"])
-    return jsonify(msg="Token revoked")
+    response = jsonify(msg="Token revoked")
+    if "cookies" in locations:
+        unset_jwt_cookies(response)
+    return response
 
 
 if __name__ == "__main__":

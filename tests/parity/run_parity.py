@@ -67,6 +67,7 @@ def raw(header: str, payload: str, secret: str = SECRET, digest=hashlib.sha256, 
 
 
 def claims(**overrides) -> dict:
+    """Flask's claim layout at NOW; DROP removes a claim."""
     c = {
         "fresh": False,
         "iat": NOW - 10,
@@ -114,14 +115,25 @@ def shape(value):
     return value
 
 
+def set_cookie_shapes(response):
+    """The Set-Cookie headers as (name, attributes): values, dates and order aside."""
+    shapes = []
+    for header in response.raw.headers.getlist("Set-Cookie"):
+        name_value, *attrs = [p.strip() for p in header.split(";")]
+        name, _, value = name_value.partition("=")
+        keep = sorted(a.split("=", 1)[0].lower() + ("=" + a.split("=", 1)[1] if a.lower().startswith(("path", "samesite", "domain", "max-age")) else "") for a in attrs)
+        shapes.append((name, "empty" if value == "" else "set", keep))
+    return sorted(shapes)
+
+
 class Suite:
     def __init__(self, flask: str, rust: str):
         self.flask, self.rust = flask, rust
         self.passed = 0
         self.failures = []
 
-    def send(self, base, method, path, token=None, auth=None, body=None, json_body=None):
-        headers = {}
+    def send(self, base, method, path, token=None, auth=None, body=None, json_body=None, headers=None, full=False):
+        headers = dict(headers or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         if auth is not None:
@@ -131,6 +143,8 @@ class Suite:
             payload = r.json()
         except ValueError:
             payload = None
+        if full:
+            return r.status_code, payload, set_cookie_shapes(r)
         return r.status_code, payload
 
     def same(self, name, method, path, **kw):
@@ -140,6 +154,16 @@ class Suite:
             self.passed += 1
         else:
             self.failures.append(f"{name}: {method} {path}: flask {f[0]} {f[1]} / ours {r[0]} {r[1]}")
+        return f, r
+
+    def same_cookies(self, name, method, path, **kw):
+        """Same status, body shape and Set-Cookie attributes."""
+        f = self.send(self.flask, method, path, full=True, **kw)
+        r = self.send(self.rust, method, path, full=True, **kw)
+        if f[0] == r[0] and shape(f[1]) == shape(r[1]) and f[2] == r[2] and f[2]:
+            self.passed += 1
+        else:
+            self.failures.append(f"{name}: {method} {path}: flask {f[0]} {f[2]} / ours {r[0]} {r[2]}")
         return f, r
 
     def deviation(self, name, method, path, flask_status, our_status, our_msg_check, **kw):
@@ -310,17 +334,74 @@ def run(s: Suite):
     s.check("WWW-Authenticate on 401", r.headers.get("WWW-Authenticate") == "Bearer", str(r.headers))
 
 
-def main() -> int:
-    subprocess.run(["cargo", "build", "-q", "--example", "parity"], cwd=ROOT, check=True)
+def run_locations(s: Suite):
+    """Both apps configured with JWT_TOKEN_LOCATION=headers,cookies,query_string,json."""
+    creds = {"username": "test", "password": "test"}
+    s.same("no token anywhere", "GET", "/protected")
+    s.same("no token anywhere, optional", "GET", "/optional")
+    s.same("empty query parameter", "GET", "/protected?jwt=")
+    s.same_cookies("login sets cookies", "POST", "/login", json_body=creds)
+
+    f_login = s.send(s.flask, "POST", "/login", json_body=creds)[1]
+    access, refresh = f_login["access_token"], f_login["refresh_token"]
+    csrf_access = pyjwt.decode(access, SECRET, algorithms=["HS256"])["csrf"]
+    csrf_refresh = pyjwt.decode(refresh, SECRET, algorithms=["HS256"])["csrf"]
+    cookie = {"Cookie": f"access_token_cookie={access}; refresh_token_cookie={refresh}"}
+
+    # Query string and JSON body.
+    s.same("query string token", "GET", f"/protected?jwt={access}")
+    s.same("query string refresh token", "GET", f"/protected?jwt={refresh}")
+    s.same("json body token", "GET", "/protected", json_body={"access_token": access})
+    s.same("json body refresh on /refresh", "POST", "/refresh", json_body={"refresh_token": refresh})
+    s.same("json body access key on /refresh", "POST", "/refresh", json_body={"access_token": refresh})
+    s.same("json body token is a number", "GET", "/protected", json_body={"access_token": 5})
+    s.same("json body token is empty", "GET", "/protected", json_body={"access_token": ""})
+    s.same("json body not json", "GET", "/protected", body="{broken", headers={"Content-Type": "application/json"})
+
+    # Cookies and CSRF.
+    s.same("cookie on GET", "GET", "/protected", headers=cookie)
+    s.same("cookie on /fresh", "GET", "/fresh", headers=cookie)
+    s.same("refresh cookie, no CSRF", "POST", "/refresh", headers=cookie)
+    s.same("refresh cookie, wrong CSRF", "POST", "/refresh", headers={**cookie, "X-CSRF-TOKEN": "wrong"})
+    s.same("refresh cookie, access CSRF", "POST", "/refresh", headers={**cookie, "X-CSRF-TOKEN": csrf_access})
+    s.same("refresh cookie, CSRF", "POST", "/refresh", headers={**cookie, "X-CSRF-TOKEN": csrf_refresh})
+    s.same("bad header before a good cookie", "GET", "/protected", headers={**cookie, "Authorization": "Bearer"})
+    s.same("refresh token in the access cookie", "GET", "/protected", headers={"Cookie": f"access_token_cookie={refresh}"})
+    no_csrf_claim = mint()
+    s.same("token without csrf claim", "DELETE", "/logout", headers={"Cookie": f"access_token_cookie={no_csrf_claim}", "X-CSRF-TOKEN": "x"})
+
+    revoked = mint(jti="12121212-3434-4565-8787-909090909090", csrf="c5f0a1b2-0000-4000-8000-000000000001")
+    revoked_cookie = {"Cookie": f"access_token_cookie={revoked}"}
+    s.same("logout by cookie, no CSRF", "DELETE", "/logout", headers=revoked_cookie)
+    s.same_cookies("logout by cookie", "DELETE", "/logout", headers={**revoked_cookie, "X-CSRF-TOKEN": "c5f0a1b2-0000-4000-8000-000000000001"})
+    s.same("cookie after logout", "GET", "/protected", headers=revoked_cookie)
+
+    # Deliberate hardening on locations.
+    s.deviation(
+        "two access cookies", "GET", "/protected", 200, 422,
+        lambda m: m == 'Multiple cookies named "access_token_cookie"',
+        headers={"Cookie": f"access_token_cookie={access}; access_token_cookie={mint(sub='admin')}"},
+    )
+    s.deviation(
+        "json body is a list", "GET", "/protected", 500, 401,
+        lambda m: m.startswith("Missing JWT in headers, cookies, query_string or json"),
+        json_body=[access],
+    )
+
+
+def serve_both(locations: str, run_cases):
+    env_locations = {"JWT_TOKEN_LOCATION": locations}
+    os.environ.update(env_locations)
     fport, rport = free_port(), free_port()
-    flask = start([sys.executable, "tests/parity/app.py"], fport, "parity-flask.log")
-    rust = start([os.path.join(ROOT, "target", "debug", "examples", "parity")], rport, "parity-rust.log")
+    flask = start([sys.executable, "tests/parity/app.py"], fport, f"parity-flask-{locations}.log")
+    rust = start([os.path.join(ROOT, "target", "debug", "examples", "parity")], rport, f"parity-rust-{locations}.log")
     try:
         fbase, rbase = f"http://127.0.0.1:{fport}", f"http://127.0.0.1:{rport}"
         wait_ready(fbase, flask)
         wait_ready(rbase, rust)
         suite = Suite(fbase, rbase)
-        run(suite)
+        run_cases(suite)
+        return suite
     finally:
         for p in (flask, rust):
             p.terminate()
@@ -329,10 +410,19 @@ def main() -> int:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 p.kill()
-    for f in suite.failures:
+
+
+def main() -> int:
+    subprocess.run(["cargo", "build", "-q", "--example", "parity"], cwd=ROOT, check=True)
+    passed, failures = 0, []
+    for locations, cases in [("headers", run), ("headers,cookies,query_string,json", run_locations)]:
+        suite = serve_both(locations, cases)
+        passed += suite.passed
+        failures += [f"[{locations}] {f}" for f in suite.failures]
+    for f in failures:
         print("DIFF", f)
-    print(f"parity: {suite.passed} passed, {len(suite.failures)} failed")
-    return 1 if suite.failures else 0
+    print(f"parity: {passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
