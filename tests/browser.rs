@@ -1,0 +1,256 @@
+//! End to end in a real headless Chromium: `examples/browser_app.rs` logs in
+//! with cookies, calls a protected POST with the CSRF header read from the
+//! `csrf_access_token` cookie, is refused without it, refreshes, and logs out
+//! (cookies cleared, token revoked).
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`scripts/test` installs them);
+//! run with `cargo test --features browser-tests --test browser`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on {port} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// target/<profile>/examples/browser_app, built by `cargo test` with the examples.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().unwrap().parent().unwrap();
+    profile_dir.join("examples").join("browser_app")
+}
+
+/// Clicks a button and waits for the page to record the call's answer.
+async fn click(client: &Client, id: &str) -> (u16, Value) {
+    let calls = |v: Value| v.as_str().and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
+    let before = calls(
+        client
+            .execute("return document.body.dataset.calls || '0'", vec![])
+            .await
+            .unwrap(),
+    );
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = calls(
+            client
+                .execute("return document.body.dataset.calls || '0'", vec![])
+                .await
+                .unwrap(),
+        );
+        if now > before {
+            break;
+        }
+        assert!(Instant::now() < deadline, "clicking #{id} got no answer");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let status = client
+        .find(Locator::Id("status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let body = client
+        .find(Locator::Id("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (
+        status.parse().unwrap(),
+        serde_json::from_str(&body).unwrap_or(Value::Null),
+    )
+}
+
+async fn page_cookies(client: &Client) -> String {
+    client
+        .execute("return document.cookie", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn cookie_value(client: &Client, name: &str) -> Option<String> {
+    client
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+#[tokio::test]
+async fn login_protected_forged_refresh_logout_in_chromium() {
+    let app_port = free_port();
+    let driver_port = free_port();
+    let _app = Killed(
+        Command::new(example_binary())
+            .env("ADDR", format!("127.0.0.1:{app_port}"))
+            .env(
+                "JWT_SECRET_KEY",
+                "browser-test-secret-long-enough-for-hs256",
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the browser_app example is built by cargo test"),
+    );
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let _driver = Killed(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): install chromium-driver, or run scripts/test")),
+    );
+    wait_for_port(app_port, "browser_app");
+    wait_for_port(driver_port, "chromedriver");
+
+    let profile = std::env::temp_dir().join(format!("ajwt-chromium-{app_port}"));
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": binary,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }
+    });
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session");
+    let base = format!("http://127.0.0.1:{app_port}");
+    client.goto(&base).await.unwrap();
+
+    // Before logging in, a protected call has no cookie.
+    assert_eq!(
+        click(&client, "protected").await,
+        (
+            401,
+            json!({"msg": "Missing cookie \"access_token_cookie\""})
+        )
+    );
+
+    // Log in: the JWT cookies are HttpOnly, the CSRF cookies readable.
+    assert_eq!(click(&client, "login").await, (200, json!({"login": true})));
+    let visible = page_cookies(&client).await;
+    assert!(visible.contains("csrf_access_token="), "{visible}");
+    assert!(visible.contains("csrf_refresh_token="), "{visible}");
+    assert!(
+        !visible.contains("access_token_cookie"),
+        "HttpOnly: {visible}"
+    );
+    let first_access = cookie_value(&client, "access_token_cookie")
+        .await
+        .expect("access cookie");
+
+    // The protected POST with the CSRF header read from the cookie.
+    assert_eq!(
+        click(&client, "protected").await,
+        (200, json!({"logged_in_as": "test"}))
+    );
+    // A forged call (what another site could make the browser send) is refused.
+    assert_eq!(
+        click(&client, "forged").await,
+        (401, json!({"msg": "Missing CSRF token"}))
+    );
+
+    // Refresh: a new access cookie, which works.
+    tokio::time::sleep(Duration::from_millis(1100)).await; // a new iat, so a new token
+    assert_eq!(
+        click(&client, "refresh").await,
+        (200, json!({"refresh": true}))
+    );
+    let second_access = cookie_value(&client, "access_token_cookie")
+        .await
+        .expect("access cookie");
+    assert_ne!(first_access, second_access);
+    assert_eq!(
+        click(&client, "protected").await,
+        (200, json!({"logged_in_as": "test"}))
+    );
+    let csrf = cookie_value(&client, "csrf_access_token").await.unwrap();
+
+    let screenshot = client.screenshot().await.unwrap();
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-e2e.png");
+    std::fs::write(&shot, screenshot).unwrap();
+
+    // Log out: cookies cleared…
+    assert_eq!(
+        click(&client, "logout").await,
+        (200, json!({"logout": true}))
+    );
+    assert_eq!(cookie_value(&client, "access_token_cookie").await, None);
+    assert!(!page_cookies(&client).await.contains("csrf_access_token"));
+    assert_eq!(
+        click(&client, "protected").await,
+        (
+            401,
+            json!({"msg": "Missing cookie \"access_token_cookie\""})
+        )
+    );
+    // …and the token revoked: putting the old cookies back does not help.
+    // (Set from script: WebDriver refuses cookies for an IP-address host.)
+    client
+        .execute(
+            "document.cookie = 'access_token_cookie=' + arguments[0] + '; path=/';\
+             document.cookie = 'csrf_access_token=' + arguments[1] + '; path=/';",
+            vec![json!(second_access), json!(csrf)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        click(&client, "protected").await,
+        (401, json!({"msg": "Token has been revoked"}))
+    );
+
+    client.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+}
