@@ -92,11 +92,13 @@
 //! | `verify_type = false` | `verify_type=False` | access and refresh tokens both accepted |
 //! | `skip_revocation_check` | `skip_revocation_check=True` | the blocklist is not consulted |
 //! | `locations(headers, cookies, query_string, json)` | `locations=[...]` | where to look, in order, instead of `JWT_TOKEN_LOCATION` |
+//! | `rule = Type` | (a custom decorator) | a [`ClaimRule`] on the claims, 403 `{"msg": ...}` when it refuses |
 //! | `crate = "path"` | | the facade's path when the dependency is renamed |
 //!
 //! Flags can be written bare or as `name = true`/`name = false`.
 //! [`macro@jwt_refresh_token_required`], [`macro@fresh_jwt_required`] and
 //! [`macro@jwt_optional`] are Flask-JWT-Extended 3's names for the presets.
+//! To protect a whole router at once, layer it with [`JwtManager::require`].
 //! Handlers written without the macro use the extractors [`Jwt`],
 //! [`OptionalJwt`], [`FreshJwt`], [`RefreshJwt`] or [`VerifyJwt`] (Flask's
 //! `verify_jwt_in_request`).

@@ -38,7 +38,7 @@ impl Kind {
 pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
 
 const ARGUMENTS: &str =
-    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `crate = \"...\"`";
+    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `rule = Type`, `crate = \"...\"`";
 
 /// A flag's value, where it was written, and its position among the arguments.
 pub(crate) type Flag = (bool, Span, usize);
@@ -53,6 +53,7 @@ pub(crate) struct Args {
     pub(crate) skip_revocation_check: Option<Flag>,
     pub(crate) locations: Option<(Vec<syn::Ident>, Span)>,
     pub(crate) krate: Option<Path>,
+    pub(crate) rule: Option<syn::Type>,
 }
 
 impl Args {
@@ -200,6 +201,16 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error>
                         );
                     }
                     args.locations = Some((list, span));
+                }
+                Ok(())
+            }
+            Some("rule") => {
+                let span = meta.path.span();
+                let ty: syn::Type = meta.value()?.parse()?;
+                if args.rule.is_some() {
+                    errors.at(span, "duplicate argument `rule`");
+                } else {
+                    args.rule = Some(ty);
                 }
                 Ok(())
             }

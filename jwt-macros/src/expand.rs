@@ -131,8 +131,13 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
     let body_future = Ident::new("__jwt_body", Span::mixed_site());
     let result = Ident::new("__jwt_result", Span::mixed_site());
 
-    let guard_arg: FnArg = syn::parse_quote! {
-        #guard: #private::VerifyJwt<{ #requirements }>
+    let guard_arg: FnArg = match &args.rule {
+        Some(rule) => syn::parse_quote! {
+            #guard: #private::VerifyJwt<{ #requirements }, #rule>
+        },
+        None => syn::parse_quote! {
+            #guard: #private::VerifyJwt<{ #requirements }>
+        },
     };
     func.sig.inputs.insert(0, guard_arg);
 

@@ -17,8 +17,9 @@ use proc_macro::TokenStream;
 ///
 /// Arguments (bare flags or `name = bool`): `optional`, `fresh`, `refresh`,
 /// `verify_type = false`, `skip_revocation_check`,
-/// `locations(headers, cookies, query_string, json)`, and `crate = "path"`
-/// when the facade is renamed.
+/// `locations(headers, cookies, query_string, json)`, `rule = Type` (a
+/// `ClaimRule` checked after verification: 403 on refusal), and
+/// `crate = "path"` when the facade is renamed.
 ///
 /// ```
 /// use axum::Json;

@@ -16,6 +16,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::callbacks::AnyUser;
 use crate::claims::DecodedToken;
 use crate::locations::Location;
 use crate::manager::JwtManager;
@@ -62,14 +63,21 @@ pub(crate) fn manager_sync_scope<R>(manager: JwtManager, f: impl FnOnce() -> R) 
 pub struct JwtContext {
     pub(crate) token: Option<Arc<DecodedToken>>,
     pub(crate) location: Option<Location>,
+    pub(crate) user: Option<AnyUser>,
 }
 
 impl JwtContext {
-    pub(crate) fn new(token: DecodedToken, location: Location) -> Self {
+    pub(crate) fn new(token: Arc<DecodedToken>, location: Location, user: Option<AnyUser>) -> Self {
         JwtContext {
-            token: Some(Arc::new(token)),
+            token: Some(token),
             location: Some(location),
+            user,
         }
+    }
+
+    /// The user loaded by the `user_lookup_loader`, if it is a `U`.
+    pub fn current_user<U: Send + Sync + 'static>(&self) -> Option<Arc<U>> {
+        self.user.clone()?.downcast::<U>().ok()
     }
 
     /// The context of the protected handler this code runs in, if any.
@@ -232,6 +240,20 @@ where
         Some(manager) => tokio::spawn(MANAGER.scope(manager, CURRENT.scope(context, fut))),
         None => tokio::spawn(CURRENT.scope(context, fut)),
     }
+}
+
+/// The user loaded by the manager's `user_lookup_loader` for the current token
+/// (Flask's `get_current_user()`): `None` outside a protected handler, on an
+/// optional route without a token, without a loader, or when `U` is not the
+/// loader's type (never a panic).
+///
+/// ```
+/// #[derive(Debug)]
+/// struct User;
+/// assert!(jwt_runtime::get_current_user::<User>().is_none());
+/// ```
+pub fn get_current_user<U: Send + Sync + 'static>() -> Option<Arc<U>> {
+    CURRENT.try_with(|c| c.current_user::<U>()).ok().flatten()
 }
 
 /// The current verified token, if any.

@@ -107,6 +107,7 @@ pub mod messages {
 /// | [`UserClaimsVerificationFailed`](Self::UserClaimsVerificationFailed) | 400 | `token_verification_failed_loader` |
 /// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
+/// | [`Forbidden`](Self::Forbidden) | 403 | (ours: a [`ClaimRule`](crate::ClaimRule) refused) |
 /// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 400 | (ours: a body read for the JSON location) |
 /// | [`MissingLayer`](Self::MissingLayer), [`NoManager`](Self::NoManager), [`Config`](Self::Config), [`Encode`](Self::Encode) | 500 | (programming errors) |
 ///
@@ -150,6 +151,9 @@ pub enum JwtError {
     /// The user lookup found no user for the identity (`UserLookupError`).
     #[error("Error loading the user {0}")]
     UserLookup(String),
+    /// A [`ClaimRule`](crate::ClaimRule) refused the token (403).
+    #[error("{0}")]
+    Forbidden(Cow<'static, str>),
     /// The blocklist failed or timed out: the request is refused (fail closed).
     #[error("Token revocation status unavailable")]
     RevocationUnavailable,
@@ -198,6 +202,7 @@ impl JwtError {
                 StatusCode::BAD_REQUEST
             }
             JwtError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            JwtError::Forbidden(_) => StatusCode::FORBIDDEN,
             JwtError::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             JwtError::MissingLayer
             | JwtError::NoManager
@@ -245,11 +250,11 @@ impl JwtError {
 }
 
 impl IntoResponse for JwtError {
-    /// Uses the message key of the `JwtManager` whose layer the request is under
-    /// (`msg` outside one).
+    /// Answers through the `JwtManager` whose layer the request is under (its
+    /// message key and response loaders), or Flask's defaults outside one.
     fn into_response(self) -> Response {
         match crate::context::current_manager() {
-            Some(manager) => self.to_response(manager.config().error_msg_key()),
+            Some(manager) => manager.error_response(&self, None),
             None => self.to_response("msg"),
         }
     }

@@ -1,11 +1,15 @@
 //! Extractors that verify the request's token: Flask's `verify_jwt_in_request`
 //! for handlers written without the macro (the macro is sugar over them).
 
+use std::borrow::Cow;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::callbacks::JwtRejection;
 use crate::claims::DecodedToken;
 use crate::context::JwtContext;
 use crate::error::JwtError;
@@ -119,9 +123,68 @@ impl Requirements {
 /// let app: Router = Router::new().route("/protected", get(protected)).layer(jwt.layer());
 /// # Ok::<(), jwt_runtime::JwtError>(())
 /// ```
-#[derive(Debug, Clone)]
-pub struct VerifyJwt<const REQ: u32 = 0> {
+pub struct VerifyJwt<const REQ: u32 = 0, R: ClaimRule = AnyClaims> {
     context: JwtContext,
+    rule: PhantomData<fn() -> R>,
+}
+
+impl<const REQ: u32, R: ClaimRule> Clone for VerifyJwt<REQ, R> {
+    fn clone(&self) -> Self {
+        VerifyJwt {
+            context: self.context.clone(),
+            rule: PhantomData,
+        }
+    }
+}
+
+impl<const REQ: u32, R: ClaimRule> std::fmt::Debug for VerifyJwt<REQ, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyJwt")
+            .field("requirements", &Self::REQUIREMENTS)
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+/// A rule on the claims of a verified token, checked after Flask's
+/// verification: a refusal answers 403 with `{"msg": <your message>}`. What
+/// Flask users write as a custom decorator around `verify_jwt_in_request`.
+///
+/// Rules apply when a token is present (an optional route without a token
+/// passes).
+///
+/// ```
+/// use std::borrow::Cow;
+/// use jwt_runtime::{ClaimRule, DecodedToken};
+///
+/// /// Only tokens whose `roles` claim lists `admin`.
+/// struct Admin;
+///
+/// impl ClaimRule for Admin {
+///     fn check(token: &DecodedToken) -> Result<(), Cow<'static, str>> {
+///         let is_admin = token
+///             .get("roles")
+///             .and_then(|r| r.as_array())
+///             .is_some_and(|roles| roles.iter().any(|r| r == "admin"));
+///         if is_admin { Ok(()) } else { Err("Admins only!".into()) }
+///     }
+/// }
+/// // In a handler: `#[jwt_required(rule = Admin)]`, or the extractor
+/// // `VerifyJwt<0, Admin>`.
+/// ```
+pub trait ClaimRule: 'static {
+    /// `Ok` lets the request through; `Err(msg)` answers 403 `{"msg": msg}`.
+    fn check(token: &DecodedToken) -> Result<(), Cow<'static, str>>;
+}
+
+/// The rule that accepts every verified token (the default).
+#[derive(Debug, Clone, Copy)]
+pub struct AnyClaims;
+
+impl ClaimRule for AnyClaims {
+    fn check(_: &DecodedToken) -> Result<(), Cow<'static, str>> {
+        Ok(())
+    }
 }
 
 /// A valid access token is required (`@jwt_required()`).
@@ -133,7 +196,7 @@ pub type FreshJwt = VerifyJwt<{ req::FRESH }>;
 /// A refresh token is required (`@jwt_required(refresh=True)`).
 pub type RefreshJwt = VerifyJwt<{ req::REFRESH }>;
 
-impl<const REQ: u32> VerifyJwt<REQ> {
+impl<const REQ: u32, R: ClaimRule> VerifyJwt<REQ, R> {
     /// The route's requirements.
     pub const REQUIREMENTS: Requirements = Requirements::from_bits(REQ);
 
@@ -162,14 +225,19 @@ impl<const REQ: u32> VerifyJwt<REQ> {
         self.context.location()
     }
 
+    /// The user loaded by the manager's `user_lookup_loader`, if it is a `U`.
+    pub fn current_user<U: Send + Sync + 'static>(&self) -> Option<Arc<U>> {
+        self.context.current_user()
+    }
+
     /// Runs `fut` with this token in scope for the free accessors.
     pub fn scope<F: Future>(self, fut: F) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
         self.context.scope(fut)
     }
 }
 
-impl<S: Send + Sync, const REQ: u32> FromRequestParts<S> for VerifyJwt<REQ> {
-    type Rejection = JwtError;
+impl<S: Send + Sync, const REQ: u32, R: ClaimRule> FromRequestParts<S> for VerifyJwt<REQ, R> {
+    type Rejection = JwtRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let manager = parts
@@ -178,7 +246,19 @@ impl<S: Send + Sync, const REQ: u32> FromRequestParts<S> for VerifyJwt<REQ> {
             .cloned()
             .ok_or(JwtError::MissingLayer)?;
         let context = manager.verify_request(parts, Self::REQUIREMENTS).await?;
-        Ok(VerifyJwt { context })
+        if let Some(token) = &context.token {
+            if let Err(msg) = R::check(token) {
+                return Err(JwtRejection::new(
+                    JwtError::Forbidden(msg),
+                    Some(Arc::clone(token)),
+                    &manager,
+                ));
+            }
+        }
+        Ok(VerifyJwt {
+            context,
+            rule: PhantomData,
+        })
     }
 }
 

@@ -20,6 +20,7 @@ use tower_service::Service;
 use crate::claims::DecodedToken;
 use crate::context;
 use crate::error::JwtError;
+use crate::extract::Requirements;
 use crate::locations::{self, BodyKind};
 use crate::manager::JwtManager;
 
@@ -249,4 +250,96 @@ fn refresh_cookie(
         cookies.append_to(response.headers_mut());
     }
     response
+}
+
+/// Protects every route of a router with the same requirements (what Flask
+/// users write with `before_request`); see [`JwtManager::require`].
+#[derive(Debug, Clone)]
+pub struct RequireJwtLayer {
+    manager: JwtManager,
+    requirements: Requirements,
+}
+
+impl JwtManager {
+    /// A layer that verifies every request of the router it wraps with these
+    /// [`req`](crate::req) requirements, and runs the handlers in the token's
+    /// scope, so plain handlers can call `get_jwt_identity()`.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// use jwt_runtime::{get_jwt_identity, req, JwtConfig, JwtManager};
+    ///
+    /// async fn whoami() -> String {
+    ///     get_jwt_identity().unwrap_or_default()
+    /// }
+    ///
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
+    /// let admin: Router = Router::new()
+    ///     .route("/whoami", get(whoami))
+    ///     .layer(jwt.require(req::FRESH));
+    /// let app: Router = Router::new().nest("/admin", admin).layer(jwt.layer());
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn require(&self, requirements: u32) -> RequireJwtLayer {
+        RequireJwtLayer {
+            manager: self.clone(),
+            requirements: Requirements::from_bits(requirements),
+        }
+    }
+}
+
+impl<S> Layer<S> for RequireJwtLayer {
+    type Service = RequireJwt<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireJwt {
+            inner,
+            manager: self.manager.clone(),
+            requirements: self.requirements,
+        }
+    }
+}
+
+/// The service made by [`RequireJwtLayer`].
+#[derive(Debug, Clone)]
+pub struct RequireJwt<S> {
+    inner: S,
+    manager: JwtManager,
+    requirements: Requirements,
+}
+
+impl<S> Service<Request<Body>> for RequireJwt<S>
+where
+    S: Service<Request<Body>, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<Body>) -> Self::Future {
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let manager = self.manager.clone();
+        let requirements = self.requirements;
+        Box::pin(async move {
+            let (mut parts, body) = req.into_parts();
+            if parts.extensions.get::<JwtManager>().is_none() {
+                parts.extensions.insert(manager.clone());
+            }
+            let context = match manager.verify_request(&parts, requirements).await {
+                Ok(context) => context,
+                Err(rejection) => {
+                    return Ok(axum_core::response::IntoResponse::into_response(rejection))
+                }
+            };
+            let req = Request::from_parts(parts, body);
+            let fut = context.scope(inner.call(req));
+            context::manager_scope(manager, fut).await
+        })
+    }
 }

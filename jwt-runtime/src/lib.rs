@@ -97,6 +97,7 @@
 #![forbid(unsafe_code)]
 
 mod blocklist;
+mod callbacks;
 mod claims;
 mod clock;
 mod config;
@@ -114,6 +115,7 @@ mod token;
 pub mod __private;
 
 pub use blocklist::{Blocklist, BlocklistError, BoxFuture, MemoryBlocklist};
+pub use callbacks::JwtRejection;
 pub use claims::DecodedToken;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
@@ -121,15 +123,18 @@ pub use config::{
     DEFAULT_MAX_TOKEN_LENGTH,
 };
 pub use context::{
-    current_manager, current_token, get_jwt, get_jwt_header, get_jwt_identity,
+    current_manager, current_token, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,
     get_jwt_identity_value, get_jwt_request_location, spawn_with_jwt, Claims, JwtContext,
     JwtHeader,
 };
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
-pub use extract::{req, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt};
+pub use extract::{
+    req, AnyClaims, ClaimRule, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt,
+};
 pub use jsonwebtoken::Algorithm;
 pub use layer::{JwtFuture, JwtLayer, JwtService};
+pub use layer::{RequireJwt, RequireJwtLayer};
 pub use locations::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::blocklist::{Blocklist, MemoryBlocklist};
+use crate::callbacks::{Callbacks, JwtRejection};
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
 use crate::context::{self, JwtContext};
@@ -49,6 +50,7 @@ struct Inner {
     keys: Arc<[HmacKey]>,
     identity_claim: Arc<str>,
     blocklist: Arc<dyn Blocklist>,
+    callbacks: Callbacks,
 }
 
 impl fmt::Debug for JwtManager {
@@ -83,6 +85,7 @@ impl JwtManager {
                 signing,
                 keys: prepared.into(),
                 blocklist: Arc::new(MemoryBlocklist::new()),
+                callbacks: Callbacks::default(),
             }),
         })
     }
@@ -94,6 +97,18 @@ impl JwtManager {
         JwtManager {
             inner: Arc::new(inner),
         }
+    }
+
+    pub(crate) fn with_callbacks(self, f: impl FnOnce(&mut Callbacks)) -> Self {
+        let mut inner = (*self.inner).clone();
+        f(&mut inner.callbacks);
+        JwtManager {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub(crate) fn callbacks(&self) -> &Callbacks {
+        &self.inner.callbacks
     }
 
     /// The configuration.
@@ -145,11 +160,30 @@ impl JwtManager {
         &self,
         identity: impl Serialize,
         refresh: bool,
-        options: TokenOptions,
+        mut options: TokenOptions,
     ) -> Result<String, JwtError> {
-        let identity: Value = serde_json::to_value(identity)
+        let original: Value = serde_json::to_value(identity)
             .map_err(|e| JwtError::Encode(format!("identity cannot be serialized: {e}")))?;
         let inner = &*self.inner;
+        let cb = &inner.callbacks;
+        if let Some(loader) = &cb.additional_claims {
+            options.additional_claims = Some(merge(
+                "additional_claims_loader",
+                loader(&original),
+                options.additional_claims,
+            )?);
+        }
+        if let Some(loader) = &cb.additional_headers {
+            options.additional_headers = Some(merge(
+                "additional_headers_loader",
+                loader(&original),
+                options.additional_headers,
+            )?);
+        }
+        let identity = match &cb.user_identity {
+            Some(loader) => loader(&original),
+            None => original,
+        };
         token::encode(
             &inner.config,
             &inner.keys[inner.signing],
@@ -215,17 +249,18 @@ impl JwtManager {
 
     /// Runs Flask's `verify_jwt_in_request` on a request: find the token in
     /// the route's locations, decode and verify it, check its type, freshness
-    /// and revocation.
+    /// and revocation, run the verification loader and load the user.
     pub async fn verify_request(
         &self,
         parts: &Parts,
         requirements: Requirements,
-    ) -> Result<JwtContext, JwtError> {
+    ) -> Result<JwtContext, JwtRejection> {
         // Flask exempts OPTIONS (CORS preflight) from verification.
         if parts.method == Method::OPTIONS {
             return Ok(JwtContext::default());
         }
-        let config = &self.inner.config;
+        let inner = &*self.inner;
+        let config = &inner.config;
         let route_locations = requirements.locations();
         let locations = if route_locations.is_empty() {
             config.token_location.as_slice()
@@ -237,41 +272,95 @@ impl JwtManager {
             Err(JwtError::NoAuthorization(_)) if requirements.optional => {
                 return Ok(JwtContext::default())
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(self.reject(e, None)),
         };
-        let inner = &*self.inner;
-        let token = token::decode(
+        let (token, expired) = token::decode_checked(
             config,
             &inner.keys,
             &inner.identity_claim,
             &found.token,
-            false,
             found.csrf.as_deref(),
-        )?;
+        )
+        .map_err(|e| self.reject(e, None))?;
+        let token = Arc::new(token);
+        if expired {
+            return Err(self.reject(JwtError::Expired, Some(token)));
+        }
         if requirements.verify_type {
-            token::check_type(&token, requirements.refresh)?;
+            if let Err(e) = token::check_type(&token, requirements.refresh) {
+                return Err(self.reject(e, Some(token)));
+            }
         }
         if requirements.fresh {
-            token::check_fresh(&token, config.clock.now())?;
+            if let Err(e) = token::check_fresh(&token, config.clock.now()) {
+                return Err(self.reject(e, Some(token)));
+            }
         }
-        if !requirements.skip_revocation_check && self.is_token_revoked(&token).await? {
-            return Err(JwtError::Revoked);
+        let cb = &inner.callbacks;
+        if !requirements.skip_revocation_check {
+            let revoked = match &cb.token_in_blocklist {
+                Some(check) => check(Arc::clone(&token))
+                    .await
+                    .map_err(|_| JwtError::RevocationUnavailable),
+                None => self.is_token_revoked(&token).await,
+            };
+            match revoked {
+                Ok(false) => {}
+                Ok(true) => return Err(self.reject(JwtError::Revoked, Some(token))),
+                Err(e) => return Err(self.reject(e, Some(token))),
+            }
         }
-        let context = JwtContext::new(token, found.location);
-        if found.location == Location::Cookies {
-            if let (Some(slot), Some(token)) = (
-                parts.extensions.get::<RefreshSlot>(),
-                context.token.as_ref(),
-            ) {
-                if !token.is_refresh() {
-                    if let Ok(mut guard) = slot.0.lock() {
-                        *guard = Some(Arc::clone(token));
-                    }
+        if let Some(check) = &cb.token_verification {
+            if !check(Arc::clone(&token)).await {
+                return Err(self.reject(JwtError::UserClaimsVerificationFailed, Some(token)));
+            }
+        }
+        let user = match &cb.user_lookup {
+            Some(lookup) => match lookup(Arc::clone(&token)).await {
+                Some(user) => Some(user),
+                None => {
+                    let identity = match token.identity() {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    return Err(self.reject(JwtError::UserLookup(identity), Some(token)));
+                }
+            },
+            None => None,
+        };
+        if found.location == Location::Cookies && !token.is_refresh() {
+            if let Some(slot) = parts.extensions.get::<RefreshSlot>() {
+                if let Ok(mut guard) = slot.0.lock() {
+                    *guard = Some(Arc::clone(&token));
                 }
             }
         }
-        Ok(context)
+        Ok(JwtContext::new(token, found.location, user))
     }
+
+    fn reject(&self, error: JwtError, token: Option<Arc<DecodedToken>>) -> JwtRejection {
+        JwtRejection::new(error, token, self)
+    }
+}
+
+/// A loader's object with the per-call object merged over it (Flask's
+/// `claims.update(per_call)`).
+fn merge(loader: &str, base: Value, per_call: Option<Value>) -> Result<Value, JwtError> {
+    let mut base = match base {
+        Value::Object(map) => map,
+        Value::Null => serde_json::Map::new(),
+        _ => {
+            return Err(JwtError::Encode(format!(
+                "{loader} must return a JSON object"
+            )))
+        }
+    };
+    match per_call {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extra)) => base.extend(extra),
+        Some(other) => return Ok(other),
+    }
+    Ok(Value::Object(base))
 }
 
 /// Creates an access token with the manager of the current request (Flask's

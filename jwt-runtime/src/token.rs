@@ -409,6 +409,22 @@ pub(crate) fn decode(
     allow_expired: bool,
     csrf: Option<&str>,
 ) -> Result<DecodedToken, JwtError> {
+    let (decoded, expired) = decode_checked(config, keys, identity_claim, token, csrf)?;
+    if expired && !allow_expired {
+        return Err(JwtError::Expired);
+    }
+    Ok(decoded)
+}
+
+/// [`decode`] that returns an expired token with `true` instead of failing,
+/// so the expired-token loader can see its claims (as Flask's does).
+pub(crate) fn decode_checked(
+    config: &JwtConfig,
+    keys: &[HmacKey],
+    identity_claim: &Arc<str>,
+    token: &str,
+    csrf: Option<&str>,
+) -> Result<(DecodedToken, bool), JwtError> {
     if token.len() > config.max_token_length {
         return Err(JwtError::invalid(messages::TOKEN_TOO_LONG));
     }
@@ -576,14 +592,14 @@ pub(crate) fn decode(
         }
     }
 
-    if expired && !allow_expired {
-        return Err(JwtError::Expired);
-    }
-    Ok(DecodedToken {
-        header,
-        claims,
-        identity_claim: Arc::clone(identity_claim),
-    })
+    Ok((
+        DecodedToken {
+            header,
+            claims,
+            identity_claim: Arc::clone(identity_claim),
+        },
+        expired,
+    ))
 }
 
 /// Flask's freshness check, stricter on malformed claims: a `fresh` claim that

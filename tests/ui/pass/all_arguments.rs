@@ -38,6 +38,15 @@ async fn o() {}
 #[jwt_optional(verify_type = false)]
 async fn p() {}
 
+struct Admin;
+impl axum_jwt_extended::ClaimRule for Admin {
+    fn check(_: &axum_jwt_extended::DecodedToken) -> Result<(), std::borrow::Cow<'static, str>> {
+        Ok(())
+    }
+}
+#[jwt_required(rule = Admin, fresh)]
+async fn q() {}
+
 fn main() {
     let _app: Router = Router::new()
         .route("/a", get(a))
@@ -55,5 +64,6 @@ fn main() {
         .route("/m", get(m))
         .route("/n", get(n))
         .route("/o", get(o))
-        .route("/p", get(p));
+        .route("/p", get(p))
+        .route("/q", get(q));
 }

@@ -1,0 +1,340 @@
+//! Flask-JWT-Extended's `JWTManager` loaders, as typed Rust registered on the
+//! manager, and the rejection that renders errors through them.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum_core::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::blocklist::{BlocklistError, BoxFuture};
+use crate::claims::DecodedToken;
+use crate::error::JwtError;
+use crate::manager::JwtManager;
+
+type ValueLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
+type TokenResponder = Arc<dyn Fn(&DecodedToken) -> Response + Send + Sync>;
+type MessageResponder = Arc<dyn Fn(&str) -> Response + Send + Sync>;
+type TokenCheck = Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, bool> + Send + Sync>;
+type BlocklistCheck = Arc<
+    dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, BlocklistError>> + Send + Sync,
+>;
+pub(crate) type AnyUser = Arc<dyn Any + Send + Sync>;
+type UserLookup =
+    Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Option<AnyUser>> + Send + Sync>;
+
+/// The registered loaders; `None` means Flask's default behaviour.
+#[derive(Clone, Default)]
+pub(crate) struct Callbacks {
+    pub(crate) additional_claims: Option<ValueLoader>,
+    pub(crate) additional_headers: Option<ValueLoader>,
+    pub(crate) user_identity: Option<ValueLoader>,
+    pub(crate) user_lookup: Option<UserLookup>,
+    pub(crate) token_verification: Option<TokenCheck>,
+    pub(crate) token_in_blocklist: Option<BlocklistCheck>,
+    pub(crate) expired: Option<TokenResponder>,
+    pub(crate) needs_fresh: Option<TokenResponder>,
+    pub(crate) revoked: Option<TokenResponder>,
+    pub(crate) verification_failed: Option<TokenResponder>,
+    pub(crate) user_lookup_error: Option<TokenResponder>,
+    pub(crate) invalid: Option<MessageResponder>,
+    pub(crate) unauthorized: Option<MessageResponder>,
+}
+
+impl fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |b: bool| if b { "set" } else { "default" };
+        f.debug_struct("Callbacks")
+            .field("additional_claims", &set(self.additional_claims.is_some()))
+            .field(
+                "additional_headers",
+                &set(self.additional_headers.is_some()),
+            )
+            .field("user_identity", &set(self.user_identity.is_some()))
+            .field("user_lookup", &set(self.user_lookup.is_some()))
+            .field(
+                "token_verification",
+                &set(self.token_verification.is_some()),
+            )
+            .field(
+                "token_in_blocklist",
+                &set(self.token_in_blocklist.is_some()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// A failed verification, rendered through the manager's response loaders
+/// (the rejection of the extractors and of `#[jwt_required]`).
+#[derive(Debug)]
+pub struct JwtRejection {
+    error: JwtError,
+    token: Option<Arc<DecodedToken>>,
+    manager: Option<JwtManager>,
+}
+
+impl JwtRejection {
+    pub(crate) fn new(
+        error: JwtError,
+        token: Option<Arc<DecodedToken>>,
+        manager: &JwtManager,
+    ) -> Self {
+        JwtRejection {
+            error,
+            token,
+            manager: Some(manager.clone()),
+        }
+    }
+
+    /// Why the request was refused.
+    pub fn error(&self) -> &JwtError {
+        &self.error
+    }
+
+    /// The token, when the failure is about a decoded token (expired, not
+    /// fresh, revoked, refused by a loader).
+    pub fn token(&self) -> Option<&DecodedToken> {
+        self.token.as_deref()
+    }
+
+    /// The error alone.
+    pub fn into_error(self) -> JwtError {
+        self.error
+    }
+}
+
+impl From<JwtError> for JwtRejection {
+    fn from(error: JwtError) -> Self {
+        JwtRejection {
+            error,
+            token: None,
+            manager: None,
+        }
+    }
+}
+
+impl fmt::Display for JwtRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for JwtRejection {}
+
+impl IntoResponse for JwtRejection {
+    fn into_response(self) -> Response {
+        match &self.manager {
+            Some(manager) => manager.error_response(&self.error, self.token.as_deref()),
+            None => self.error.into_response(),
+        }
+    }
+}
+
+impl JwtManager {
+    /// Renders `error` as this manager answers it: the registered response
+    /// loader for its kind, or Flask's default body and status.
+    pub fn error_response(&self, error: &JwtError, token: Option<&DecodedToken>) -> Response {
+        let cb = self.callbacks();
+        let by_token = |f: &Option<TokenResponder>| match (f, token) {
+            (Some(f), Some(t)) => Some(f(t)),
+            _ => None,
+        };
+        let custom = match error {
+            JwtError::Expired => by_token(&cb.expired),
+            JwtError::FreshTokenRequired => by_token(&cb.needs_fresh),
+            JwtError::Revoked => by_token(&cb.revoked),
+            JwtError::UserClaimsVerificationFailed => by_token(&cb.verification_failed),
+            JwtError::UserLookup(_) => by_token(&cb.user_lookup_error),
+            JwtError::NoAuthorization(m) | JwtError::Csrf(m) => {
+                cb.unauthorized.as_ref().map(|f| f(m))
+            }
+            JwtError::InvalidHeader(m)
+            | JwtError::InvalidToken(m)
+            | JwtError::WrongTokenType(m) => cb.invalid.as_ref().map(|f| f(m)),
+            _ => None,
+        };
+        custom.unwrap_or_else(|| error.to_response(self.config().error_msg_key()))
+    }
+
+    /// Flask's `additional_claims_loader`: claims added to every new token,
+    /// computed from the identity passed to `create_access_token` (as JSON).
+    /// Per-call `additional_claims` win over these; reserved claims are refused.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// let jwt = jwt_runtime::JwtManager::new(config)?
+    ///     .additional_claims_loader(|identity| json!({ "is_admin": identity == "admin" }));
+    /// let token = jwt.decode_token(&jwt.create_access_token("admin")?, false)?;
+    /// assert_eq!(token.claims()["is_admin"], true);
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn additional_claims_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&Value) -> Value + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.additional_claims = Some(Arc::new(f)))
+    }
+
+    /// Flask's `additional_headers_loader`: JOSE header members added to every
+    /// new token (`kid`, for example); `alg`, `crit` and `b64` are refused.
+    pub fn additional_headers_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&Value) -> Value + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.additional_headers = Some(Arc::new(f)))
+    }
+
+    /// Flask's `user_identity_loader`: turns the identity passed to
+    /// `create_access_token` (any `Serialize` value, as JSON) into the identity
+    /// claim. With `verify_sub` on it must give a string.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// #[derive(serde::Serialize)]
+    /// struct User { id: u64, name: &'static str }
+    ///
+    /// let jwt = jwt_runtime::JwtManager::new(config)?
+    ///     .user_identity_loader(|user| json!(user["id"].to_string()));
+    /// let token = jwt.create_access_token(User { id: 7, name: "alice" })?;
+    /// assert_eq!(jwt.decode_token(&token, false)?.identity_str(), Some("7"));
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn user_identity_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&Value) -> Value + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.user_identity = Some(Arc::new(f)))
+    }
+
+    /// Flask's `user_lookup_loader`: loads the user of a verified token, made
+    /// available by [`get_current_user`](crate::get_current_user). Returning
+    /// `None` refuses the request (401 `Error loading the user <identity>`).
+    /// Not called on an optional route without a token.
+    ///
+    /// ```
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// #[derive(Debug)]
+    /// struct User { name: String }
+    ///
+    /// let jwt = jwt_runtime::JwtManager::new(config)?.user_lookup_loader(|token| async move {
+    ///     let name = token.identity_str()?.to_owned();
+    ///     (name != "ghost").then(|| User { name })
+    /// });
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn user_lookup_loader<U, F, Fut>(self, f: F) -> Self
+    where
+        U: Send + Sync + 'static,
+        F: Fn(Arc<DecodedToken>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<U>> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        self.with_callbacks(move |cb| {
+            cb.user_lookup = Some(Arc::new(move |token| {
+                let fut = f(token);
+                Box::pin(async move { fut.await.map(|u| Arc::new(u) as AnyUser) })
+            }))
+        })
+    }
+
+    /// Flask's `token_verification_loader`: a last check of a verified token;
+    /// `false` refuses it (400 `User claims verification failed`).
+    pub fn token_verification_loader<F, Fut>(self, f: F) -> Self
+    where
+        F: Fn(Arc<DecodedToken>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = bool> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        self.with_callbacks(move |cb| {
+            cb.token_verification = Some(Arc::new(move |token| Box::pin(f(token))))
+        })
+    }
+
+    /// Flask's `token_in_blocklist_loader`: decides revocation itself, instead
+    /// of the manager's [`Blocklist`](crate::Blocklist) store. Consulted only
+    /// for tokens whose signature and claims are valid; an `Err` fails the
+    /// request closed (503).
+    pub fn token_in_blocklist_loader<F, Fut>(self, f: F) -> Self
+    where
+        F: Fn(Arc<DecodedToken>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<bool, BlocklistError>> + Send + 'static,
+    {
+        let f = Arc::new(f);
+        self.with_callbacks(move |cb| {
+            cb.token_in_blocklist = Some(Arc::new(move |token| Box::pin(f(token))))
+        })
+    }
+
+    /// Flask's `expired_token_loader`: the response for an expired token.
+    ///
+    /// ```
+    /// use axum::{http::StatusCode, response::IntoResponse, Json};
+    /// use serde_json::json;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// let jwt = jwt_runtime::JwtManager::new(config)?.expired_token_loader(|token| {
+    ///     let body = json!({ "code": "token_expired", "type": token.token_type() });
+    ///     (StatusCode::UNAUTHORIZED, Json(body)).into_response()
+    /// });
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn expired_token_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.expired = Some(Arc::new(f)))
+    }
+
+    /// Flask's `needs_fresh_token_loader`.
+    pub fn needs_fresh_token_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.needs_fresh = Some(Arc::new(f)))
+    }
+
+    /// Flask's `revoked_token_loader`.
+    pub fn revoked_token_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.revoked = Some(Arc::new(f)))
+    }
+
+    /// Flask's `token_verification_failed_loader`.
+    pub fn token_verification_failed_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.verification_failed = Some(Arc::new(f)))
+    }
+
+    /// Flask's `user_lookup_error_loader`.
+    pub fn user_lookup_error_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&DecodedToken) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.user_lookup_error = Some(Arc::new(f)))
+    }
+
+    /// Flask's `invalid_token_loader`: the response for every 422 (malformed
+    /// or invalid token, wrong type), given the message.
+    pub fn invalid_token_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&str) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.invalid = Some(Arc::new(f)))
+    }
+
+    /// Flask's `unauthorized_loader`: the response when no token is found (and
+    /// for CSRF failures), given the message.
+    pub fn unauthorized_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&str) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.unauthorized = Some(Arc::new(f)))
+    }
+}
