@@ -68,7 +68,9 @@ async fn logout() -> Result<impl IntoResponse, JwtError> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secret = std::env::var("JWT_SECRET_KEY").unwrap_or_else(|_| {
+    let from_env = std::env::var("JWT_SECRET_KEY").ok();
+    let weak_fallback = from_env.is_none();
+    let secret = from_env.unwrap_or_else(|| {
         eprintln!(
             "warning: JWT_SECRET_KEY is not set; using \"super-secret\" (never in production)"
         );
@@ -78,6 +80,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let config = JwtConfig::builder()
         .secret_key(secret)
+        // Only the demo fallback is allowed to be short.
+        .allow_weak_keys(weak_fallback)
         .token_location([Location::Cookies])
         .cookie_samesite(SameSite::Strict)
         // Over plain HTTP for the demo; set `cookie_secure(true)` behind HTTPS.

@@ -43,13 +43,21 @@ async fn protected() -> Json<Value> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let secret = std::env::var("JWT_SECRET_KEY").unwrap_or_else(|_| {
+    let from_env = std::env::var("JWT_SECRET_KEY").ok();
+    let weak_fallback = from_env.is_none();
+    let secret = from_env.unwrap_or_else(|| {
         eprintln!("warning: JWT_SECRET_KEY is not set; using the example's \"super-secret\" (never in production)");
         "super-secret".to_owned()
     });
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:5000".to_owned());
 
-    let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(secret)
+            // Only the demo fallback is allowed to be short.
+            .allow_weak_keys(weak_fallback)
+            .build()?,
+    )?;
     let app = Router::new()
         .route("/login", post(login))
         .route("/refresh", post(refresh))

@@ -37,7 +37,7 @@
 //! }
 //!
 //! fn app() -> Result<Router, JwtError> {
-//!     let config = JwtConfig::builder().secret_key("a long and random secret").build()?;
+//!     let config = JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
 //!     let jwt = JwtManager::new(config)?;
 //!     Ok(Router::new()
 //!         .route("/login", post(login))

@@ -333,7 +333,7 @@ async fn row12_and_row13_tampered_and_alg_none_tokens_are_422() {
     let jwt = JwtManager::new(config().build().unwrap()).unwrap();
     let other = JwtManager::new(
         JwtConfig::builder()
-            .secret_key("another secret entirely")
+            .secret_key("another secret entirely, also long enough")
             .build()
             .unwrap(),
     )

@@ -164,7 +164,7 @@ impl JwtManager {
     ///
     /// ```
     /// use serde_json::json;
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// let jwt = jwt_runtime::JwtManager::new(config)?
     ///     .additional_claims_loader(|identity| json!({ "is_admin": identity == "admin" }));
     /// let token = jwt.decode_token(&jwt.create_access_token("admin")?, false)?;
@@ -193,7 +193,7 @@ impl JwtManager {
     ///
     /// ```
     /// use serde_json::json;
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// #[derive(serde::Serialize)]
     /// struct User { id: u64, name: &'static str }
     ///
@@ -216,7 +216,7 @@ impl JwtManager {
     /// Not called on an optional route without a token.
     ///
     /// ```
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// #[derive(Debug)]
     /// struct User { name: String }
     ///
@@ -274,7 +274,7 @@ impl JwtManager {
     /// ```
     /// use axum::{http::StatusCode, response::IntoResponse, Json};
     /// use serde_json::json;
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long and random secret").build()?;
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// let jwt = jwt_runtime::JwtManager::new(config)?.expired_token_loader(|token| {
     ///     let body = json!({ "code": "token_expired", "type": token.token_type() });
     ///     (StatusCode::UNAUTHORIZED, Json(body)).into_response()

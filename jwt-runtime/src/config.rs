@@ -5,11 +5,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use http::HeaderName;
-use jsonwebtoken::{Algorithm, AlgorithmFamily};
+use jsonwebtoken::Algorithm;
 use time::Duration;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::JwtError;
+use crate::keys::KeySet;
 use crate::locations::Location;
 
 /// How long a token lives: Flask's `JWT_ACCESS_TOKEN_EXPIRES` /
@@ -136,13 +137,13 @@ impl<const N: usize> From<[&str; N]> for Audience {
 ///
 /// ```
 /// use jwt_runtime::JwtConfig;
-/// let config = JwtConfig::builder().secret_key("a long and random secret").build()?;
+/// let config = JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
 /// assert_eq!(config.header_name(), "authorization");
 /// # Ok::<(), jwt_runtime::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwtConfig {
-    pub(crate) secret_key: Vec<u8>,
+    pub(crate) keys: Arc<KeySet>,
     pub(crate) algorithm: Algorithm,
     pub(crate) decode_algorithms: Vec<Algorithm>,
     pub(crate) access_token_expires: Expires,
@@ -233,7 +234,7 @@ pub use cookie::SameSite;
 impl fmt::Debug for JwtConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtConfig")
-            .field("secret_key", &"<redacted>")
+            .field("keys", &"<redacted>")
             .field("algorithm", &self.algorithm)
             .field("decode_algorithms", &self.decode_algorithms)
             .field("access_token_expires", &self.access_token_expires)
@@ -320,7 +321,7 @@ impl JwtConfig {
 /// use jwt_runtime::{JwtConfig, Expires, Location};
 /// use time::Duration;
 /// let config = JwtConfig::builder()
-///     .secret_key("a long and random secret")
+///     .secret_key("a random secret of at least 64 bytes, as HS512 needs: ............")
 ///     .algorithm("HS512")
 ///     .access_token_expires(Duration::hours(1))
 ///     .refresh_token_expires(Expires::Never)
@@ -331,11 +332,16 @@ impl JwtConfig {
 /// // Mistakes are an `Err` that names the Flask option, never a panic later.
 /// let err = JwtConfig::builder().build().unwrap_err();
 /// assert!(err.to_string().contains("JWT_SECRET_KEY"));
+/// let err = JwtConfig::builder().secret_key("short").build().unwrap_err();
+/// assert!(err.to_string().contains("shorter than the 32 bytes HS256 needs"));
 /// # Ok::<(), jwt_runtime::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwtConfigBuilder {
     secret_key: Option<Vec<u8>>,
+    private_key: Option<Vec<u8>>,
+    public_key: Option<Vec<u8>>,
+    allow_weak_keys: bool,
     algorithm: String,
     decode_algorithms: Option<Vec<String>>,
     access_token_expires: Expires,
@@ -383,6 +389,9 @@ impl Default for JwtConfigBuilder {
     fn default() -> Self {
         JwtConfigBuilder {
             secret_key: None,
+            private_key: None,
+            public_key: None,
+            allow_weak_keys: false,
             algorithm: "HS256".to_owned(),
             decode_algorithms: None,
             access_token_expires: Expires::After(Duration::minutes(15)),
@@ -448,7 +457,29 @@ impl JwtConfigBuilder {
         self.secret_key = Some(key.as_ref().to_vec());
         self
     }
-    /// `JWT_ALGORITHM`: `HS256` (default), `HS384` or `HS512`.
+    /// `JWT_PRIVATE_KEY`: the PEM private key that signs tokens with an
+    /// asymmetric algorithm (RSA and EC keys in PKCS#8 or PKCS#1/SEC1, Ed25519
+    /// in PKCS#8). Optional for a service that only verifies.
+    pub fn private_key(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.private_key = Some(pem.as_ref().to_vec());
+        self
+    }
+    /// `JWT_PUBLIC_KEY`: the PEM public key that verifies tokens of an
+    /// asymmetric algorithm.
+    pub fn public_key(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.public_key = Some(pem.as_ref().to_vec());
+        self
+    }
+    /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for
+    /// HS384, 64 for HS512; RFC 7518 section 3.2) and RSA keys under 2048
+    /// bits. Off by default: `build()` refuses them. Only for tests and
+    /// interoperating with legacy services.
+    pub fn allow_weak_keys(mut self, allow: bool) -> Self {
+        self.allow_weak_keys = allow;
+        self
+    }
+    /// `JWT_ALGORITHM`: `HS256` (default), `HS384`, `HS512`, `RS256`,
+    /// `RS384`, `RS512`, `PS256`, `PS384`, `PS512`, `ES256`, `ES384` or `EdDSA`.
     pub fn algorithm(mut self, alg: impl AsRef<str>) -> Self {
         self.algorithm = alg.as_ref().to_owned();
         self
@@ -698,20 +729,14 @@ impl JwtConfigBuilder {
                 decode_algorithms, algorithm
             )));
         }
-        if algorithm.family() != AlgorithmFamily::Hmac {
-            return Err(JwtError::Config(format!(
-                "JWT_ALGORITHM {algorithm:?} needs JWT_PRIVATE_KEY/JWT_PUBLIC_KEY, which this \
-                 version does not support yet: use HS256, HS384 or HS512"
-            )));
-        }
-        let secret_key = match self.secret_key {
-            Some(k) if !k.is_empty() => k,
-            _ => {
-                return Err(JwtError::Config(format!(
-                    "JWT_SECRET_KEY must be set (and not empty) when using symmetric algorithm \"{algorithm:?}\""
-                )))
-            }
-        };
+        let keys = Arc::new(KeySet::build(
+            algorithm,
+            &decode_algorithms,
+            self.secret_key.as_deref(),
+            self.private_key.as_deref(),
+            self.public_key.as_deref(),
+            self.allow_weak_keys,
+        )?);
         if self.header_name.is_empty() {
             return Err(JwtError::Config("JWT_HEADER_NAME cannot be empty".into()));
         }
@@ -833,7 +858,7 @@ impl JwtConfigBuilder {
             json_key: self.json_key,
             refresh_json_key: self.refresh_json_key,
             json_body_limit: self.json_body_limit,
-            secret_key,
+            keys,
             algorithm,
             decode_algorithms,
             access_token_expires: self.access_token_expires,

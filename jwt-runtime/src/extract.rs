@@ -119,7 +119,7 @@ impl Requirements {
 ///     Json(json!({ "logged_in_as": jwt.identity() }))
 /// }
 ///
-/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
+/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
 /// let app: Router = Router::new().route("/protected", get(protected)).layer(jwt.layer());
 /// # Ok::<(), jwt_runtime::JwtError>(())
 /// ```

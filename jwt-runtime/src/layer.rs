@@ -62,7 +62,7 @@ impl JwtLayer {
     /// use jwt_runtime::{JwtConfig, JwtManager, Location};
     /// let jwt = JwtManager::new(
     ///     JwtConfig::builder()
-    ///         .secret_key("a long and random secret")
+    ///         .secret_key("a long, random secret of 32+ bytes")
     ///         .token_location([Location::Cookies])
     ///         .build()?,
     /// )?;
@@ -273,7 +273,7 @@ impl JwtManager {
     ///     get_jwt_identity().unwrap_or_default()
     /// }
     ///
-    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
     /// let admin: Router = Router::new()
     ///     .route("/whoami", get(whoami))
     ///     .layer(jwt.require(req::FRESH));

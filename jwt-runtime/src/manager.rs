@@ -17,7 +17,6 @@ use crate::context::{self, JwtContext};
 use crate::cookies::{CookieOptions, JwtCookies};
 use crate::error::JwtError;
 use crate::extract::Requirements;
-use crate::keys::{self, HmacKey};
 use crate::layer::{JwtLayer, RefreshSlot};
 use crate::locations::{self, Location};
 use crate::token::{self, TokenOptions};
@@ -30,7 +29,7 @@ use crate::token::{self, TokenOptions};
 ///
 /// ```
 /// use jwt_runtime::{JwtConfig, JwtManager};
-/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long and random secret").build()?)?;
+/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
 /// let token = jwt.create_access_token("alice")?;
 /// let decoded = jwt.decode_token(&token, false)?;
 /// assert_eq!(decoded.identity_str(), Some("alice"));
@@ -45,9 +44,6 @@ pub struct JwtManager {
 #[derive(Clone)]
 struct Inner {
     config: JwtConfig,
-    /// Index into `keys` of the signing key.
-    signing: usize,
-    keys: Arc<[HmacKey]>,
     identity_claim: Arc<str>,
     blocklist: Arc<dyn Blocklist>,
     callbacks: Callbacks,
@@ -66,24 +62,10 @@ impl JwtManager {
     /// Prepares the keys of `config` (once, not per request) with an in-memory
     /// blocklist.
     pub fn new(config: JwtConfig) -> Result<Self, JwtError> {
-        keys::install_crypto_provider();
-        let mut prepared = Vec::with_capacity(config.decode_algorithms.len());
-        for &alg in &config.decode_algorithms {
-            let key = HmacKey::new(alg, &config.secret_key).ok_or_else(|| {
-                JwtError::Config(format!("JWT_ALGORITHM {alg:?} is not an HMAC algorithm"))
-            })?;
-            prepared.push(key);
-        }
-        let signing = prepared
-            .iter()
-            .position(|k| k.algorithm() == config.algorithm)
-            .ok_or_else(|| JwtError::Config("JWT_ALGORITHM has no key".into()))?;
         Ok(JwtManager {
             inner: Arc::new(Inner {
                 identity_claim: Arc::from(config.identity_claim.as_str()),
                 config,
-                signing,
-                keys: prepared.into(),
                 blocklist: Arc::new(MemoryBlocklist::new()),
                 callbacks: Callbacks::default(),
             }),
@@ -184,13 +166,13 @@ impl JwtManager {
             Some(loader) => loader(&original),
             None => original,
         };
-        token::encode(
-            &inner.config,
-            &inner.keys[inner.signing],
-            identity,
-            refresh,
-            options,
-        )
+        let key = inner.config.keys.signing.as_ref().ok_or_else(|| {
+            JwtError::Encode(format!(
+                "JWT_PRIVATE_KEY must be set to create tokens with {:?}; this manager can only verify",
+                inner.config.algorithm
+            ))
+        })?;
+        token::encode(&inner.config, key, identity, refresh, options)
     }
 
     /// Decodes and verifies `token` (signature and claims; Flask's
@@ -200,7 +182,7 @@ impl JwtManager {
         let inner = &*self.inner;
         token::decode(
             &inner.config,
-            &inner.keys,
+            &inner.config.keys.verifying,
             &inner.identity_claim,
             token,
             allow_expired,
@@ -276,7 +258,7 @@ impl JwtManager {
         };
         let (token, expired) = token::decode_checked(
             config,
-            &inner.keys,
+            &config.keys.verifying,
             &inner.identity_claim,
             &found.token,
             found.csrf.as_deref(),

@@ -16,7 +16,7 @@ use time::Duration;
 use crate::claims::DecodedToken;
 use crate::config::{Expires, JwtConfig};
 use crate::error::{messages, JwtError};
-use crate::keys::HmacKey;
+use crate::keys::{SignKey, VerifyKey};
 
 /// The `fresh` claim of a new access token (Flask's `fresh` argument).
 ///
@@ -141,7 +141,7 @@ pub(crate) const RESERVED_CLAIMS: [&str; 5] = ["type", "fresh", "jti", "exp", "c
 /// additional claims.
 pub(crate) fn encode(
     config: &JwtConfig,
-    key: &HmacKey,
+    key: &SignKey,
     identity: Value,
     refresh: bool,
     options: TokenOptions,
@@ -262,9 +262,9 @@ pub(crate) fn encode(
     URL_SAFE_NO_PAD.encode_string(&header_json, &mut out);
     out.push('.');
     URL_SAFE_NO_PAD.encode_string(&payload_json, &mut out);
-    let signature = key.sign(out.as_bytes());
+    let signature = key.sign(out.as_bytes()).map_err(JwtError::Encode)?;
     out.push('.');
-    URL_SAFE_NO_PAD.encode_string(signature, &mut out);
+    out.push_str(&signature);
     Ok(out)
 }
 
@@ -403,7 +403,7 @@ fn numeric_date(v: &Value) -> Option<f64> {
 /// double-submit value sent with a cookie token, if any.
 pub(crate) fn decode(
     config: &JwtConfig,
-    keys: &[HmacKey],
+    keys: &[VerifyKey],
     identity_claim: &Arc<str>,
     token: &str,
     allow_expired: bool,
@@ -420,7 +420,7 @@ pub(crate) fn decode(
 /// so the expired-token loader can see its claims (as Flask's does).
 pub(crate) fn decode_checked(
     config: &JwtConfig,
-    keys: &[HmacKey],
+    keys: &[VerifyKey],
     identity_claim: &Arc<str>,
     token: &str,
     csrf: Option<&str>,
@@ -493,7 +493,7 @@ pub(crate) fn decode_checked(
         .as_str()
         .and_then(|name| keys.iter().find(|k| alg_name(k.algorithm()) == name))
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
-    if !key.verify(signing_input.as_bytes(), &signature) {
+    if !key.verify(signing_input.as_bytes(), &signature, crypto_segment) {
         return Err(JwtError::invalid(messages::SIGNATURE_FAILED));
     }
 

@@ -14,7 +14,8 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::Algorithm;
 use jwt_runtime::{FixedClock, JwtConfig, JwtConfigBuilder, JwtManager};
 
-pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
+/// 64 bytes: long enough for HS512 too.
+pub const SECRET: &str = "test-secret-that-is-long-enough-for-hs256-hs384-and-hs512-tokens";
 pub const NOW: f64 = 1_700_000_000.0;
 
 pub fn builder() -> JwtConfigBuilder {
