@@ -19,8 +19,9 @@
 //! `/logout` unsets them.
 //!
 //! Reads `JWT_SECRET_KEY` (falls back to `super-secret` with a warning), `ADDR`
-//! (default `127.0.0.1:5000`) and `JWT_TOKEN_LOCATION` (comma-separated, default
-//! `headers`).
+//! (default `127.0.0.1:5000`), `JWT_TOKEN_LOCATION` (comma-separated, default
+//! `headers`), and for an asymmetric setup `JWT_ALGORITHM` with
+//! `JWT_PRIVATE_KEY_FILE`/`JWT_PUBLIC_KEY_FILE` (PEM files).
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -114,12 +115,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         locations.push(name.trim().parse::<Location>()?);
     }
-    let config = JwtConfig::builder()
+    let mut config = JwtConfig::builder()
         .secret_key(secret)
         // Only the demo fallback is allowed to be short.
         .allow_weak_keys(weak_fallback)
-        .token_location(locations)
-        .build()?;
+        .token_location(locations);
+    if let Ok(algorithm) = std::env::var("JWT_ALGORITHM") {
+        config = config.algorithm(algorithm);
+    }
+    if let Ok(path) = std::env::var("JWT_PRIVATE_KEY_FILE") {
+        config = config.private_key(std::fs::read(path)?);
+    }
+    if let Ok(path) = std::env::var("JWT_PUBLIC_KEY_FILE") {
+        config = config.public_key(std::fs::read(path)?);
+    }
+    let config = config.build()?;
     let jwt = JwtManager::new(config)?;
     let app = Router::new()
         .route("/public", get(public))

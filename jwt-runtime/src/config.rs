@@ -473,7 +473,9 @@ impl JwtConfigBuilder {
     /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for
     /// HS384, 64 for HS512; RFC 7518 section 3.2) and RSA keys under 2048
     /// bits. Off by default: `build()` refuses them. Only for tests and
-    /// interoperating with legacy services.
+    /// interoperating with legacy services. (The default `aws-lc-rs` backend
+    /// refuses RSA keys under 2048 bits by itself; only `rust-crypto` can use
+    /// them.)
     pub fn allow_weak_keys(mut self, allow: bool) -> Self {
         self.allow_weak_keys = allow;
         self

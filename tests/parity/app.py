@@ -2,6 +2,9 @@
 written with Flask-JWT-Extended itself.
 
     JWT_SECRET_KEY=... ADDR=127.0.0.1:5001 python tests/parity/app.py
+
+Also reads JWT_TOKEN_LOCATION (comma-separated), JWT_ALGORITHM, and
+JWT_PRIVATE_KEY_FILE / JWT_PUBLIC_KEY_FILE (PEM files) like examples/parity.rs.
 """
 
 import os
@@ -26,6 +29,13 @@ if not secret:
     print("warning: JWT_SECRET_KEY is not set; using \"super-secret\"", file=sys.stderr)
     secret = "super-secret"
 app.config["JWT_SECRET_KEY"] = secret
+# An asymmetric configuration: JWT_ALGORITHM with PEM files for the keys.
+app.config["JWT_ALGORITHM"] = os.environ.get("JWT_ALGORITHM", "HS256")
+for option in ("JWT_PRIVATE_KEY", "JWT_PUBLIC_KEY"):
+    path = os.environ.get(option + "_FILE")
+    if path:
+        with open(path) as f:
+            app.config[option] = f.read()
 # JWT_TOKEN_LOCATION as a comma-separated list, e.g. "headers,cookies,query_string,json".
 locations = [l for l in os.environ.get("JWT_TOKEN_LOCATION", "headers").split(",") if l]
 app.config["JWT_TOKEN_LOCATION"] = locations

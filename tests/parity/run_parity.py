@@ -389,8 +389,40 @@ def run_locations(s: Suite):
     )
 
 
-def serve_both(locations: str, run_cases):
-    env_locations = {"JWT_TOKEN_LOCATION": locations}
+def run_rs256(s: Suite):
+    """Both apps on RS256 with the same PEM key pair."""
+    creds = {"username": "test", "password": "test"}
+    s.same("login", "POST", "/login", json_body=creds)
+    f_login = s.send(s.flask, "POST", "/login", json_body=creds)[1]
+    r_login = s.send(s.rust, "POST", "/login", json_body=creds)[1]
+    for name, login in [("flask", f_login), ("ours", r_login)]:
+        alg = pyjwt.get_unverified_header(login["access_token"])["alg"]
+        s.check(f"{name} signs with RS256", alg == "RS256", alg)
+        for method, path in [("GET", "/protected"), ("GET", "/fresh"), ("POST", "/refresh")]:
+            s.same(f"{name} access on {path}", method, path, token=login["access_token"])
+            s.same(f"{name} refresh on {path}", method, path, token=login["refresh_token"])
+    with open(os.path.join(ROOT, "tests/fixtures/keys/rsa2048-private.pem")) as f:
+        private = f.read()
+    with open(os.path.join(ROOT, "tests/fixtures/keys/rsa2048-other-private.pem")) as f:
+        other = f.read()
+    public_pem = open(os.path.join(ROOT, "tests/fixtures/keys/rsa2048-public.pem")).read()
+    for label, token in [
+        ("RS256 by PyJWT", pyjwt.encode(claims(), private, algorithm="RS256")),
+        ("PS256 by PyJWT", pyjwt.encode(claims(), private, algorithm="PS256")),
+        ("RS512 by PyJWT", pyjwt.encode(claims(), private, algorithm="RS512")),
+        ("RS256 with another key", pyjwt.encode(claims(), other, algorithm="RS256")),
+        ("expired RS256", pyjwt.encode(claims(exp=NOW - 60), private, algorithm="RS256")),
+        ("HS256 with the public key as secret", raw('{"alg":"HS256","typ":"JWT"}', json.dumps(claims()), secret=public_pem)),
+        ("HS256 with the shared secret", mint()),
+        ("alg none", b64(b'{"alg":"none"}') + "." + b64(json.dumps(claims()).encode()) + "."),
+    ]:
+        s.same(f"token {label}", "GET", "/protected", token=token)
+
+
+def serve_both(locations: str, run_cases, extra_env=None):
+    env_locations = {"JWT_TOKEN_LOCATION": locations, **(extra_env or {})}
+    for key in ("JWT_ALGORITHM", "JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE"):
+        os.environ.pop(key, None)
     os.environ.update(env_locations)
     fport, rport = free_port(), free_port()
     flask = start([sys.executable, "tests/parity/app.py"], fport, f"parity-flask-{locations}.log")
@@ -415,10 +447,20 @@ def serve_both(locations: str, run_cases):
 def main() -> int:
     subprocess.run(["cargo", "build", "-q", "--example", "parity"], cwd=ROOT, check=True)
     passed, failures = 0, []
-    for locations, cases in [("headers", run), ("headers,cookies,query_string,json", run_locations)]:
-        suite = serve_both(locations, cases)
+    keys = os.path.join(ROOT, "tests", "fixtures", "keys")
+    rs256 = {
+        "JWT_ALGORITHM": "RS256",
+        "JWT_PRIVATE_KEY_FILE": os.path.join(keys, "rsa2048-private.pem"),
+        "JWT_PUBLIC_KEY_FILE": os.path.join(keys, "rsa2048-public.pem"),
+    }
+    for label, locations, cases, env in [
+        ("headers", "headers", run, None),
+        ("all locations", "headers,cookies,query_string,json", run_locations, None),
+        ("RS256", "headers", run_rs256, rs256),
+    ]:
+        suite = serve_both(locations, cases, env)
         passed += suite.passed
-        failures += [f"[{locations}] {f}" for f in suite.failures]
+        failures += [f"[{label}] {f}" for f in suite.failures]
     for f in failures:
         print("DIFF", f)
     print(f"parity: {passed} passed, {len(failures)} failed")
