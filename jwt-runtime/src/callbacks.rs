@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::blocklist::{BlocklistError, BoxFuture};
 use crate::claims::DecodedToken;
 use crate::error::JwtError;
+use crate::keys::{SigningKey, VerificationKey};
 use crate::manager::JwtManager;
 
 type ValueLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
@@ -41,7 +42,13 @@ pub(crate) struct Callbacks {
     pub(crate) user_lookup_error: Option<TokenResponder>,
     pub(crate) invalid: Option<MessageResponder>,
     pub(crate) unauthorized: Option<MessageResponder>,
+    pub(crate) encode_key: Option<EncodeKeyLoader>,
+    pub(crate) decode_key: Option<DecodeKeyLoader>,
 }
+
+type EncodeKeyLoader = Arc<dyn Fn(&Value) -> Option<Arc<SigningKey>> + Send + Sync>;
+type DecodeKeyLoader =
+    Arc<dyn Fn(&serde_json::Map<String, Value>) -> Option<Arc<VerificationKey>> + Send + Sync>;
 
 impl fmt::Debug for Callbacks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -267,6 +274,83 @@ impl JwtManager {
         self.with_callbacks(move |cb| {
             cb.token_in_blocklist = Some(Arc::new(move |token| Box::pin(f(token))))
         })
+    }
+
+    /// Flask's `encode_key_loader`: the key that signs a new token, chosen from
+    /// the identity (as JSON); `None` uses the configured key. A key with a
+    /// key id writes it into the token's `kid` header.
+    pub fn encode_key_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&Value) -> Option<Arc<SigningKey>> + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.encode_key = Some(Arc::new(f)))
+    }
+
+    /// Flask's `decode_key_loader`: the key that verifies a token, chosen from
+    /// its **unverified header** only (`kid`, `alg`; never the unverified
+    /// claims). `None` uses the configured keys. The token's `alg` must still
+    /// be among the decode algorithms and match the key.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use jwt_runtime::{Algorithm, VerificationKey};
+    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// let tenant_a = Arc::new(VerificationKey::from_secret(Algorithm::HS256, "tenant A's secret, 32 bytes or more")?);
+    /// let jwt = jwt_runtime::JwtManager::new(config)?.decode_key_loader(move |header| {
+    ///     (header.get("kid").and_then(|k| k.as_str()) == Some("tenant-a")).then(|| tenant_a.clone())
+    /// });
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn decode_key_loader<F>(self, f: F) -> Self
+    where
+        F: Fn(&serde_json::Map<String, Value>) -> Option<Arc<VerificationKey>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.with_callbacks(|cb| cb.decode_key = Some(Arc::new(f)))
+    }
+
+    /// The JWKS document (RFC 7517) of the public keys of this manager: the
+    /// configured key and the rotation keys, with their key ids. HMAC secrets
+    /// are never published (a symmetric configuration has no keys here).
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = self
+            .config()
+            .keys
+            .verifying
+            .iter()
+            .filter_map(|k| k.to_jwk())
+            .collect();
+        serde_json::json!({ "keys": keys })
+    }
+
+    /// A ready axum handler serving [`jwks`](Self::jwks), for
+    /// `/.well-known/jwks.json`. The document is built once.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// # let jwt = jwt_runtime::JwtManager::new(jwt_runtime::JwtConfig::builder().algorithm("ES256")
+    /// #     .public_key(include_str!("../../tests/fixtures/keys/ec256-public.pem")).build()?)?;
+    /// let app: Router = Router::new().route("/.well-known/jwks.json", get(jwt.jwks_handler()));
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn jwks_handler(
+        &self,
+    ) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync + 'static {
+        let body = bytes::Bytes::from(self.jwks().to_string());
+        move || {
+            let mut res = Response::new(axum_core::body::Body::from(body.clone()));
+            res.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/jwk-set+json"),
+            );
+            res.headers_mut().insert(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("public, max-age=300"),
+            );
+            std::future::ready(res)
+        }
     }
 
     /// Flask's `expired_token_loader`: the response for an expired token.

@@ -342,6 +342,8 @@ pub struct JwtConfigBuilder {
     private_key: Option<Vec<u8>>,
     public_key: Option<Vec<u8>>,
     allow_weak_keys: bool,
+    key_id: Option<String>,
+    rotated_keys: Vec<crate::keys::VerificationKey>,
     algorithm: String,
     decode_algorithms: Option<Vec<String>>,
     access_token_expires: Expires,
@@ -392,6 +394,8 @@ impl Default for JwtConfigBuilder {
             private_key: None,
             public_key: None,
             allow_weak_keys: false,
+            key_id: None,
+            rotated_keys: Vec::new(),
             algorithm: "HS256".to_owned(),
             decode_algorithms: None,
             access_token_expires: Expires::After(Duration::minutes(15)),
@@ -468,6 +472,38 @@ impl JwtConfigBuilder {
     /// asymmetric algorithm.
     pub fn public_key(mut self, pem: impl AsRef<[u8]>) -> Self {
         self.public_key = Some(pem.as_ref().to_vec());
+        self
+    }
+    /// The key id (`kid`) of the configured key: new tokens carry it in their
+    /// header, and it is published in the JWKS. With
+    /// [`verification_key`](Self::verification_key), the way to rotate keys.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+    /// Key rotation: one more key (with a key id) that verifies tokens whose
+    /// `kid` header names it, for example the previous key while its tokens
+    /// are still alive. New tokens are always signed with the configured key.
+    ///
+    /// ```
+    /// use jwt_runtime::{Algorithm, JwtConfig, JwtManager, VerificationKey};
+    /// let old = JwtManager::new(
+    ///     JwtConfig::builder().secret_key("the previous secret, 32 bytes or more").key_id("2026-10").build()?,
+    /// )?;
+    /// let token_from_last_month = old.create_access_token("alice")?;
+    ///
+    /// let jwt = JwtManager::new(
+    ///     JwtConfig::builder()
+    ///         .secret_key("the current secret, also 32 bytes or more")
+    ///         .key_id("2026-11")
+    ///         .verification_key(VerificationKey::from_secret(Algorithm::HS256, "the previous secret, 32 bytes or more")?.with_kid("2026-10"))
+    ///         .build()?,
+    /// )?;
+    /// assert!(jwt.decode_token(&token_from_last_month, false).is_ok());
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn verification_key(mut self, key: crate::keys::VerificationKey) -> Self {
+        self.rotated_keys.push(key);
         self
     }
     /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for
@@ -738,6 +774,8 @@ impl JwtConfigBuilder {
             self.private_key.as_deref(),
             self.public_key.as_deref(),
             self.allow_weak_keys,
+            self.key_id.as_deref(),
+            &self.rotated_keys,
         )?);
         if self.header_name.is_empty() {
             return Err(JwtError::Config("JWT_HEADER_NAME cannot be empty".into()));

@@ -5,13 +5,20 @@
 //! constant-time comparison. Nothing here is computed per request.
 
 use std::fmt;
+use std::sync::Arc;
 
-use jsonwebtoken::Algorithm;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, AlgorithmFamily};
+use serde_json::{json, Value};
+
+use crate::error::JwtError;
 
 #[cfg(not(any(feature = "aws-lc-rs", feature = "rust-crypto")))]
 compile_error!("axum-jwt-extended needs a crypto backend: enable the `aws-lc-rs` (default) or `rust-crypto` feature");
 
 /// An HMAC key prepared for one algorithm.
+#[derive(Clone)]
 pub(crate) struct HmacKey {
     alg: Algorithm,
     #[cfg(feature = "aws-lc-rs")]
@@ -175,6 +182,7 @@ fn provider() -> &'static jsonwebtoken::crypto::CryptoProvider {
 // The HMAC state is large, but keys are built once per manager and kept
 // inline on purpose: no pointer chase on the hot path.
 #[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
 pub(crate) enum VerifyKey {
     Hmac(HmacKey),
     Asymmetric {
@@ -213,6 +221,7 @@ impl VerifyKey {
 
 /// A prepared key that signs new tokens.
 #[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
 pub(crate) enum SignKey {
     Hmac(HmacKey),
     Asymmetric {
@@ -281,7 +290,6 @@ pub(crate) fn encoding_key(
     alg: Algorithm,
     pem: &[u8],
 ) -> Result<jsonwebtoken::EncodingKey, String> {
-    use jsonwebtoken::AlgorithmFamily;
     let key = match alg.family() {
         AlgorithmFamily::Rsa => jsonwebtoken::EncodingKey::from_rsa_pem(pem),
         AlgorithmFamily::Ec => jsonwebtoken::EncodingKey::from_ec_pem(pem),
@@ -296,7 +304,6 @@ pub(crate) fn decoding_key(
     alg: Algorithm,
     pem: &[u8],
 ) -> Result<jsonwebtoken::DecodingKey, String> {
-    use jsonwebtoken::AlgorithmFamily;
     let key = match alg.family() {
         AlgorithmFamily::Rsa => jsonwebtoken::DecodingKey::from_rsa_pem(pem),
         AlgorithmFamily::Ec => jsonwebtoken::DecodingKey::from_ec_pem(pem),
@@ -317,8 +324,8 @@ pub(crate) fn decoding_der(key: &jsonwebtoken::DecodingKey) -> Option<&[u8]> {
 /// The keys of a configuration: the signing key (absent for a verify-only
 /// service) and one verification key per allowed algorithm.
 pub(crate) struct KeySet {
-    pub(crate) signing: Option<SignKey>,
-    pub(crate) verifying: Vec<VerifyKey>,
+    pub(crate) signing: Option<Arc<SigningKey>>,
+    pub(crate) verifying: Vec<Arc<VerificationKey>>,
 }
 
 impl fmt::Debug for KeySet {
@@ -327,12 +334,13 @@ impl fmt::Debug for KeySet {
     }
 }
 
-fn config_err(msg: String) -> crate::error::JwtError {
-    crate::error::JwtError::Config(msg)
+fn config_err(msg: String) -> JwtError {
+    JwtError::Config(msg)
 }
 
 impl KeySet {
     /// Prepares and checks the keys, with errors that name Flask's options.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn build(
         algorithm: Algorithm,
         decode_algorithms: &[Algorithm],
@@ -340,8 +348,63 @@ impl KeySet {
         private_pem: Option<&[u8]>,
         public_pem: Option<&[u8]>,
         allow_weak: bool,
+        key_id: Option<&str>,
+        rotated: &[VerificationKey],
     ) -> Result<Self, crate::error::JwtError> {
-        use jsonwebtoken::AlgorithmFamily;
+        let mut set = Self::build_primary(
+            algorithm,
+            decode_algorithms,
+            secret,
+            private_pem,
+            public_pem,
+            allow_weak,
+        )?;
+        let kid = key_id.map(str::to_owned);
+        if let Some(signing) = &mut set.signing {
+            if let Some(s) = Arc::get_mut(signing) {
+                s.kid = kid.clone();
+            }
+        }
+        for key in &mut set.verifying {
+            if let Some(k) = Arc::get_mut(key) {
+                k.kid = kid.clone();
+            }
+        }
+        for key in rotated {
+            if key.kid.is_none() {
+                return Err(config_err(
+                    "a verification key added for rotation needs a key id (`with_kid`): tokens select it by their `kid` header".into(),
+                ));
+            }
+            if !decode_algorithms.contains(&key.algorithm()) {
+                return Err(config_err(format!(
+                    "a verification key for {:?} is not among JWT_DECODE_ALGORITHMS {decode_algorithms:?}",
+                    key.algorithm()
+                )));
+            }
+            if set
+                .verifying
+                .iter()
+                .any(|k| k.kid == key.kid && k.algorithm() == key.algorithm())
+            {
+                return Err(config_err(format!(
+                    "two verification keys share the key id {:?}",
+                    key.kid.as_deref().unwrap_or_default()
+                )));
+            }
+            set.verifying.push(Arc::new(key.clone()));
+        }
+        Ok(set)
+    }
+
+    fn build_primary(
+        algorithm: Algorithm,
+        decode_algorithms: &[Algorithm],
+        secret: Option<&[u8]>,
+        private_pem: Option<&[u8]>,
+        public_pem: Option<&[u8]>,
+        allow_weak: bool,
+    ) -> Result<Self, crate::error::JwtError> {
         install_crypto_provider();
         if algorithm.family() == AlgorithmFamily::Hmac {
             let secret = match secret {
@@ -379,12 +442,12 @@ impl KeySet {
                 }
                 let key = HmacKey::new(alg, secret)
                     .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
-                verifying.push(VerifyKey::Hmac(key));
+                verifying.push(Arc::new(VerificationKey::new(VerifyKey::Hmac(key))));
             }
             let signing = HmacKey::new(algorithm, secret)
                 .ok_or_else(|| config_err(format!("{algorithm:?} is not an HMAC algorithm")))?;
             return Ok(KeySet {
-                signing: Some(SignKey::Hmac(signing)),
+                signing: Some(Arc::new(SigningKey::new(SignKey::Hmac(signing)))),
                 verifying,
             });
         }
@@ -414,7 +477,10 @@ impl KeySet {
                     )));
                 }
             }
-            verifying.push(VerifyKey::Asymmetric { alg, key });
+            verifying.push(Arc::new(VerificationKey::new(VerifyKey::Asymmetric {
+                alg,
+                key,
+            })));
         }
         let signing = match private_pem {
             None => None,
@@ -456,16 +522,242 @@ impl KeySet {
                         use base64::Engine as _;
                         base64::engine::general_purpose::URL_SAFE_NO_PAD
                             .decode(&signature)
-                            .is_ok_and(|raw| k.verify(probe, &raw, &signature))
+                            .is_ok_and(|raw| k.inner.verify(probe, &raw, &signature))
                     });
                 if !matches {
                     return Err(config_err(
                         "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are not a key pair: a token signed with the one would not verify with the other".into(),
                     ));
                 }
-                Some(signing)
+                Some(Arc::new(SigningKey::new(signing)))
             }
         };
         Ok(KeySet { signing, verifying })
+    }
+}
+
+/// A key that verifies tokens of one algorithm, optionally named by a key id
+/// (`kid`): for key rotation, a `decode_key_loader`, or a JWKS.
+///
+/// Never contains private material that [`to_jwk`](Self::to_jwk) would
+/// publish: HMAC keys are never exported.
+///
+/// ```
+/// use jwt_runtime::{Algorithm, VerificationKey};
+/// let pem = include_str!("../../tests/fixtures/keys/ec256-public.pem");
+/// let key = VerificationKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
+/// assert_eq!(key.kid(), Some("2026-11"));
+/// let jwk = key.to_jwk().unwrap();
+/// assert_eq!(jwk["kty"], "EC");
+/// assert_eq!(jwk["crv"], "P-256");
+/// # Ok::<(), jwt_runtime::JwtError>(())
+/// ```
+#[derive(Clone)]
+pub struct VerificationKey {
+    pub(crate) kid: Option<String>,
+    pub(crate) inner: VerifyKey,
+}
+
+impl fmt::Debug for VerificationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerificationKey")
+            .field("alg", &self.algorithm())
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerificationKey {
+    pub(crate) fn new(inner: VerifyKey) -> Self {
+        VerificationKey { kid: None, inner }
+    }
+
+    /// An HMAC key (`HS256`, `HS384`, `HS512`); the secret must be at least
+    /// the hash size.
+    pub fn from_secret(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, JwtError> {
+        let secret = secret.as_ref();
+        if secret.len() < min_hmac_secret(alg) {
+            return Err(config_err(format!(
+                "the {alg:?} secret is {} bytes, shorter than the {} bytes it needs",
+                secret.len(),
+                min_hmac_secret(alg)
+            )));
+        }
+        let key = HmacKey::new(alg, secret)
+            .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
+        Ok(Self::new(VerifyKey::Hmac(key)))
+    }
+
+    /// A public key in PEM for an asymmetric algorithm.
+    pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, JwtError> {
+        let key = decoding_key(alg, pem.as_ref())
+            .map_err(|e| config_err(format!("not a {alg:?} public key in PEM: {e}")))?;
+        if alg.family() == AlgorithmFamily::Rsa {
+            let bits = decoding_der(&key)
+                .and_then(|der| rsa_bits(der, false))
+                .unwrap_or(0);
+            if bits < MIN_RSA_BITS {
+                return Err(config_err(format!(
+                    "the RSA key has {bits} bits; at least {MIN_RSA_BITS} are required"
+                )));
+            }
+        }
+        Ok(Self::new(VerifyKey::Asymmetric { alg, key }))
+    }
+
+    /// A public key from a JWK (RFC 7517) object. `alg` comes from the JWK, or
+    /// from `default_alg` when the JWK has none. Private members are ignored.
+    pub fn from_jwk(jwk: &Value, default_alg: Option<Algorithm>) -> Result<Self, JwtError> {
+        let parsed: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk.clone())
+            .map_err(|e| config_err(format!("not a JWK: {e}")))?;
+        let alg = match jwk.get("alg").and_then(Value::as_str) {
+            Some(name) => name
+                .parse::<Algorithm>()
+                .map_err(|_| config_err(format!("unknown JWK alg {name:?}")))?,
+            None => match (
+                jwk.get("kty").and_then(Value::as_str),
+                jwk.get("crv").and_then(Value::as_str),
+            ) {
+                (Some("EC"), Some("P-256")) => Algorithm::ES256,
+                (Some("EC"), Some("P-384")) => Algorithm::ES384,
+                (Some("OKP"), Some("Ed25519")) => Algorithm::EdDSA,
+                _ => default_alg.ok_or_else(|| {
+                    config_err("the JWK has no `alg` and its algorithm cannot be inferred".into())
+                })?,
+            },
+        };
+        if alg.family() == AlgorithmFamily::Hmac {
+            return Err(config_err(
+                "symmetric JWKs (`kty: oct`) are not accepted as verification keys".into(),
+            ));
+        }
+        let key = jsonwebtoken::DecodingKey::from_jwk(&parsed)
+            .map_err(|e| config_err(format!("unusable JWK: {e}")))?;
+        if key.family() != alg.family() {
+            return Err(config_err(format!(
+                "the JWK's key type does not match its alg {alg:?}"
+            )));
+        }
+        let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_owned);
+        Ok(VerificationKey {
+            kid,
+            inner: VerifyKey::Asymmetric { alg, key },
+        })
+    }
+
+    /// Names the key (the `kid` header of the tokens it verifies).
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The algorithm this key verifies.
+    pub fn algorithm(&self) -> Algorithm {
+        self.inner.algorithm()
+    }
+
+    /// The public JWK of an asymmetric key (`None` for HMAC keys, which are
+    /// never published).
+    pub fn to_jwk(&self) -> Option<Value> {
+        let VerifyKey::Asymmetric { alg, key } = &self.inner else {
+            return None;
+        };
+        let b64 = |b: &[u8]| URL_SAFE_NO_PAD.encode(b);
+        let mut jwk = match (alg.family(), key.kind()) {
+            (AlgorithmFamily::Rsa, jsonwebtoken::DecodingKeyKind::RsaModulusExponent { n, e }) => {
+                json!({ "kty": "RSA", "n": b64(n), "e": b64(e) })
+            }
+            (AlgorithmFamily::Rsa, jsonwebtoken::DecodingKeyKind::SecretOrDer(der)) => {
+                let (n, e) = (provider().key_utils.rsa_pub_components_from_public_key)(der).ok()?;
+                json!({ "kty": "RSA", "n": b64(&n), "e": b64(&e) })
+            }
+            (AlgorithmFamily::Ec, jsonwebtoken::DecodingKeyKind::SecretOrDer(point)) => {
+                let (crv, size) = match alg {
+                    Algorithm::ES384 => ("P-384", 48),
+                    _ => ("P-256", 32),
+                };
+                if point.len() != 1 + 2 * size || point[0] != 4 {
+                    return None;
+                }
+                json!({ "kty": "EC", "crv": crv, "x": b64(&point[1..=size]), "y": b64(&point[1 + size..]) })
+            }
+            (AlgorithmFamily::Ed, jsonwebtoken::DecodingKeyKind::SecretOrDer(raw)) => {
+                json!({ "kty": "OKP", "crv": "Ed25519", "x": b64(raw) })
+            }
+            _ => return None,
+        };
+        jwk["use"] = json!("sig");
+        jwk["alg"] = json!(crate::token::alg_name(*alg));
+        if let Some(kid) = &self.kid {
+            jwk["kid"] = json!(kid);
+        }
+        Some(jwk)
+    }
+}
+
+/// A key that signs new tokens, optionally named by a key id written into
+/// their `kid` header: for `encode_key_loader` (per-identity keys, for
+/// example).
+#[derive(Clone)]
+pub struct SigningKey {
+    pub(crate) kid: Option<String>,
+    pub(crate) inner: SignKey,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("alg", &self.algorithm())
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    pub(crate) fn new(inner: SignKey) -> Self {
+        SigningKey { kid: None, inner }
+    }
+
+    /// An HMAC key; the secret must be at least the hash size.
+    pub fn from_secret(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, JwtError> {
+        let secret = secret.as_ref();
+        if secret.len() < min_hmac_secret(alg) {
+            return Err(config_err(format!(
+                "the {alg:?} secret is {} bytes, shorter than the {} bytes it needs",
+                secret.len(),
+                min_hmac_secret(alg)
+            )));
+        }
+        let key = HmacKey::new(alg, secret)
+            .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
+        Ok(Self::new(SignKey::Hmac(key)))
+    }
+
+    /// A private key in PEM for an asymmetric algorithm.
+    pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, JwtError> {
+        let key = encoding_key(alg, pem.as_ref())
+            .map_err(|e| config_err(format!("not a {alg:?} private key in PEM: {e}")))?;
+        Ok(Self::new(SignKey::Asymmetric { alg, key }))
+    }
+
+    /// Names the key: new tokens carry this `kid` header.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The algorithm this key signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.inner.algorithm()
     }
 }

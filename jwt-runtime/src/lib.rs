@@ -133,6 +133,7 @@ pub use extract::{
     req, AnyClaims, ClaimRule, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt,
 };
 pub use jsonwebtoken::Algorithm;
+pub use keys::{SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};
 pub use locations::{Location, UnknownLocation};

@@ -19,7 +19,7 @@ use crate::error::JwtError;
 use crate::extract::Requirements;
 use crate::layer::{JwtLayer, RefreshSlot};
 use crate::locations::{self, Location};
-use crate::token::{self, TokenOptions};
+use crate::token::{self, KeyChoice, TokenOptions};
 
 /// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.
 ///
@@ -162,16 +162,20 @@ impl JwtManager {
                 options.additional_headers,
             )?);
         }
+        let loaded = cb.encode_key.as_ref().and_then(|loader| loader(&original));
         let identity = match &cb.user_identity {
             Some(loader) => loader(&original),
             None => original,
         };
-        let key = inner.config.keys.signing.as_ref().ok_or_else(|| {
-            JwtError::Encode(format!(
-                "JWT_PRIVATE_KEY must be set to create tokens with {:?}; this manager can only verify",
-                inner.config.algorithm
-            ))
-        })?;
+        let key = match &loaded {
+            Some(key) => key,
+            None => inner.config.keys.signing.as_ref().ok_or_else(|| {
+                JwtError::Encode(format!(
+                    "JWT_PRIVATE_KEY must be set to create tokens with {:?}; this manager can only verify",
+                    inner.config.algorithm
+                ))
+            })?,
+        };
         token::encode(&inner.config, key, identity, refresh, options)
     }
 
@@ -180,14 +184,25 @@ impl JwtManager {
     /// instead of [`JwtError::Expired`].
     pub fn decode_token(&self, token: &str, allow_expired: bool) -> Result<DecodedToken, JwtError> {
         let inner = &*self.inner;
+        let chosen = self.chosen_key(token);
         token::decode(
             &inner.config,
-            &inner.config.keys.verifying,
+            &KeyChoice {
+                configured: &inner.config.keys.verifying,
+                chosen: chosen.as_deref(),
+            },
             &inner.identity_claim,
             token,
             allow_expired,
             None,
         )
+    }
+
+    /// The key the `decode_key_loader` picks from the unverified header.
+    fn chosen_key(&self, token: &str) -> Option<Arc<crate::keys::VerificationKey>> {
+        let loader = self.inner.callbacks.decode_key.as_ref()?;
+        let header = token::peek_header(token, self.inner.config.max_token_length)?;
+        loader(&header)
     }
 
     /// The blocklist key of a token: its `jti`, prefixed with its issuer.
@@ -256,9 +271,13 @@ impl JwtManager {
             }
             Err(e) => return Err(self.reject(e, None)),
         };
+        let chosen = self.chosen_key(&found.token);
         let (token, expired) = token::decode_checked(
             config,
-            &config.keys.verifying,
+            &KeyChoice {
+                configured: &config.keys.verifying,
+                chosen: chosen.as_deref(),
+            },
             &inner.identity_claim,
             &found.token,
             found.csrf.as_deref(),

@@ -16,7 +16,7 @@ use time::Duration;
 use crate::claims::DecodedToken;
 use crate::config::{Expires, JwtConfig};
 use crate::error::{messages, JwtError};
-use crate::keys::{SignKey, VerifyKey};
+use crate::keys::{SigningKey, VerificationKey};
 
 /// The `fresh` claim of a new access token (Flask's `fresh` argument).
 ///
@@ -109,6 +109,35 @@ impl TokenOptions {
     }
 }
 
+/// The keys a token may be verified with: the configured ones, or one chosen
+/// for this token by a `decode_key_loader` or a remote JWKS.
+pub(crate) struct KeyChoice<'a> {
+    pub(crate) configured: &'a [std::sync::Arc<VerificationKey>],
+    pub(crate) chosen: Option<&'a VerificationKey>,
+}
+
+impl<'a> KeyChoice<'a> {
+    /// The key for an allowed `alg`: the chosen one (which must be of that
+    /// algorithm), else the configured key named by `kid`, else the primary
+    /// key of that algorithm. The `jku`, `x5u` and `jwk` headers are never used.
+    fn select(&self, alg: jsonwebtoken::Algorithm, kid: Option<&str>) -> Option<&VerificationKey> {
+        if let Some(chosen) = self.chosen {
+            return (chosen.algorithm() == alg).then_some(chosen);
+        }
+        let mut candidates = self.configured.iter().filter(|k| k.algorithm() == alg);
+        if let Some(kid) = kid {
+            if let Some(named) = self
+                .configured
+                .iter()
+                .find(|k| k.algorithm() == alg && k.kid.as_deref() == Some(kid))
+            {
+                return Some(named);
+            }
+        }
+        candidates.next().map(|k| &**k)
+    }
+}
+
 /// A JSON object serialized in insertion order (the order Flask writes claims in).
 struct Ordered<'a>(&'a [(String, Value)]);
 
@@ -141,7 +170,7 @@ pub(crate) const RESERVED_CLAIMS: [&str; 5] = ["type", "fresh", "jti", "exp", "c
 /// additional claims.
 pub(crate) fn encode(
     config: &JwtConfig,
-    key: &SignKey,
+    key: &SigningKey,
     identity: Value,
     refresh: bool,
     options: TokenOptions,
@@ -233,6 +262,7 @@ pub(crate) fn encode(
         "alg".into(),
         Value::String(alg_name(key.algorithm()).into()),
     );
+    let key_id = key.kid.clone();
     match options.additional_headers {
         None | Some(Value::Null) => {}
         Some(Value::Object(extra)) => {
@@ -254,6 +284,10 @@ pub(crate) fn encode(
     if header.get("typ").is_some_and(is_falsy) {
         header.remove("typ");
     }
+    // The signing key names itself: its kid wins over an additional header.
+    if let Some(kid) = key_id {
+        header.insert("kid".into(), Value::String(kid));
+    }
 
     let header_json = serde_json::to_vec(&header).map_err(|e| JwtError::Encode(e.to_string()))?;
     let payload_json =
@@ -262,7 +296,7 @@ pub(crate) fn encode(
     URL_SAFE_NO_PAD.encode_string(&header_json, &mut out);
     out.push('.');
     URL_SAFE_NO_PAD.encode_string(&payload_json, &mut out);
-    let signature = key.sign(out.as_bytes()).map_err(JwtError::Encode)?;
+    let signature = key.inner.sign(out.as_bytes()).map_err(JwtError::Encode)?;
     out.push('.');
     out.push_str(&signature);
     Ok(out)
@@ -381,6 +415,20 @@ fn parse_object(
     }
 }
 
+/// The header of a token, parsed without any verification, for key
+/// selection; `None` when malformed (decoding then reports why).
+pub(crate) fn peek_header(token: &str, max_len: usize) -> Option<Map<String, Value>> {
+    if token.len() > max_len {
+        return None;
+    }
+    let (head, _) = token.split_once('.')?;
+    let bytes = URL_SAFE_NO_PAD.decode(head).ok()?;
+    match serde_json::from_slice::<TopLevel>(&bytes).ok()? {
+        TopLevel::Object(map) => Some(map),
+        TopLevel::NotObject => None,
+    }
+}
+
 /// Canonical, unpadded base64url, or PyJWT's "Invalid {name} padding".
 fn b64(segment: &str, error: &'static str) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD
@@ -403,7 +451,7 @@ fn numeric_date(v: &Value) -> Option<f64> {
 /// double-submit value sent with a cookie token, if any.
 pub(crate) fn decode(
     config: &JwtConfig,
-    keys: &[VerifyKey],
+    keys: &KeyChoice<'_>,
     identity_claim: &Arc<str>,
     token: &str,
     allow_expired: bool,
@@ -420,7 +468,7 @@ pub(crate) fn decode(
 /// so the expired-token loader can see its claims (as Flask's does).
 pub(crate) fn decode_checked(
     config: &JwtConfig,
-    keys: &[VerifyKey],
+    keys: &KeyChoice<'_>,
     identity_claim: &Arc<str>,
     token: &str,
     csrf: Option<&str>,
@@ -489,11 +537,24 @@ pub(crate) fn decode_checked(
     let alg = header
         .get("alg")
         .ok_or_else(|| JwtError::invalid(messages::ALGORITHM_NOT_SPECIFIED))?;
-    let key = alg
+    let alg = alg
         .as_str()
-        .and_then(|name| keys.iter().find(|k| alg_name(k.algorithm()) == name))
+        .and_then(|name| {
+            config
+                .decode_algorithms
+                .iter()
+                .copied()
+                .find(|a| alg_name(*a) == name)
+        })
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
-    if !key.verify(signing_input.as_bytes(), &signature, crypto_segment) {
+    let kid = header.get("kid").and_then(Value::as_str);
+    let key = keys
+        .select(alg, kid)
+        .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
+    if !key
+        .inner
+        .verify(signing_input.as_bytes(), &signature, crypto_segment)
+    {
         return Err(JwtError::invalid(messages::SIGNATURE_FAILED));
     }
 
