@@ -171,6 +171,7 @@ pub struct JwtConfig {
     pub(crate) refresh_json_key: String,
     pub(crate) json_body_limit: usize,
     pub(crate) read_json_body: bool,
+    pub(crate) jwks: Option<crate::jwks::RemoteJwks>,
 }
 
 /// The cookie and CSRF options (Flask's `JWT_*COOKIE*` and `JWT_CSRF_*`).
@@ -344,6 +345,7 @@ pub struct JwtConfigBuilder {
     allow_weak_keys: bool,
     key_id: Option<String>,
     rotated_keys: Vec<crate::keys::VerificationKey>,
+    jwks: Option<crate::jwks::RemoteJwks>,
     algorithm: String,
     decode_algorithms: Option<Vec<String>>,
     access_token_expires: Expires,
@@ -396,6 +398,7 @@ impl Default for JwtConfigBuilder {
             allow_weak_keys: false,
             key_id: None,
             rotated_keys: Vec::new(),
+            jwks: None,
             algorithm: "HS256".to_owned(),
             decode_algorithms: None,
             access_token_expires: Expires::After(Duration::minutes(15)),
@@ -504,6 +507,13 @@ impl JwtConfigBuilder {
     /// ```
     pub fn verification_key(mut self, key: crate::keys::VerificationKey) -> Self {
         self.rotated_keys.push(key);
+        self
+    }
+    /// Verification keys from a remote JWKS (for an asymmetric algorithm):
+    /// tokens pick their key by `kid`; an unknown `kid` triggers a refresh, at
+    /// most once per interval. `JWT_PUBLIC_KEY` then becomes optional.
+    pub fn jwks(mut self, jwks: crate::jwks::RemoteJwks) -> Self {
+        self.jwks = Some(jwks);
         self
     }
     /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for
@@ -776,6 +786,7 @@ impl JwtConfigBuilder {
             self.allow_weak_keys,
             self.key_id.as_deref(),
             &self.rotated_keys,
+            self.jwks.is_some(),
         )?);
         if self.header_name.is_empty() {
             return Err(JwtError::Config("JWT_HEADER_NAME cannot be empty".into()));
@@ -893,6 +904,7 @@ impl JwtConfigBuilder {
             .read_json_body
             .unwrap_or(self.token_location.contains(&Location::Json));
         Ok(JwtConfig {
+            jwks: self.jwks,
             read_json_body,
             cookies,
             json_key: self.json_key,

@@ -151,6 +151,9 @@ pub enum JwtError {
     /// The user lookup found no user for the identity (`UserLookupError`).
     #[error("Error loading the user {0}")]
     UserLookup(String),
+    /// The remote JWKS could not be fetched and no key is cached (503).
+    #[error("Signing keys unavailable")]
+    KeysUnavailable,
     /// A [`ClaimRule`](crate::ClaimRule) refused the token (403).
     #[error("{0}")]
     Forbidden(Cow<'static, str>),
@@ -203,7 +206,9 @@ impl JwtError {
             }
             JwtError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             JwtError::Forbidden(_) => StatusCode::FORBIDDEN,
-            JwtError::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            JwtError::RevocationUnavailable | JwtError::KeysUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             JwtError::MissingLayer
             | JwtError::NoManager
             | JwtError::Config(_)

@@ -106,6 +106,7 @@ mod rc {
     use jsonwebtoken::Algorithm;
     use sha2::{Sha256, Sha384, Sha512};
 
+    #[derive(Clone)]
     pub(crate) enum Prepared {
         S256(Hmac<Sha256>),
         S384(Hmac<Sha384>),
@@ -350,15 +351,39 @@ impl KeySet {
         allow_weak: bool,
         key_id: Option<&str>,
         rotated: &[VerificationKey],
+        remote: bool,
     ) -> Result<Self, crate::error::JwtError> {
-        let mut set = Self::build_primary(
-            algorithm,
-            decode_algorithms,
-            secret,
-            private_pem,
-            public_pem,
-            allow_weak,
-        )?;
+        if remote && algorithm.family() == AlgorithmFamily::Hmac {
+            return Err(config_err(
+                "a remote JWKS provides public keys: configure an asymmetric JWT_ALGORITHM".into(),
+            ));
+        }
+        let mut set = if remote && public_pem.is_none() {
+            let signing = match private_pem {
+                Some(pem) => Some(Arc::new(SigningKey::new(SignKey::Asymmetric {
+                    alg: algorithm,
+                    key: encoding_key(algorithm, pem).map_err(|e| {
+                        config_err(format!(
+                            "JWT_PRIVATE_KEY is not a {algorithm:?} private key in PEM: {e}"
+                        ))
+                    })?,
+                }))),
+                None => None,
+            };
+            KeySet {
+                signing,
+                verifying: Vec::new(),
+            }
+        } else {
+            Self::build_primary(
+                algorithm,
+                decode_algorithms,
+                secret,
+                private_pem,
+                public_pem,
+                allow_weak,
+            )?
+        };
         let kid = key_id.map(str::to_owned);
         if let Some(signing) = &mut set.signing {
             if let Some(s) = Arc::get_mut(signing) {

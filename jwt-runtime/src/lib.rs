@@ -105,6 +105,7 @@ mod context;
 mod cookies;
 mod error;
 mod extract;
+mod jwks;
 mod keys;
 mod layer;
 mod locations;
@@ -133,6 +134,7 @@ pub use extract::{
     req, AnyClaims, ClaimRule, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt,
 };
 pub use jsonwebtoken::Algorithm;
+pub use jwks::{JwksFetcher, RemoteJwks};
 pub use keys::{SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};

@@ -1,0 +1,245 @@
+//! A remote JWKS served by a local axum server: caching, refresh on an unknown
+//! `kid` (rate-limited), fail-closed when it cannot be fetched, and `jku`
+//! never followed.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use axum_jwt_extended::{JwtConfig, JwtManager, RemoteJwks, TokenOptions};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const RSA_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-private.pem");
+const RSA_PUBLIC: &str = include_str!("fixtures/keys/rsa2048-public.pem");
+const RSA_OTHER_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-other-private.pem");
+const RSA_OTHER_PUBLIC: &str = include_str!("fixtures/keys/rsa2048-other-public.pem");
+
+struct JwksServer {
+    url: String,
+    document: Arc<Mutex<Option<Value>>>,
+    hits: Arc<AtomicUsize>,
+    evil_hits: Arc<AtomicUsize>,
+}
+
+async fn serve() -> JwksServer {
+    let document: Arc<Mutex<Option<Value>>> = Arc::new(Mutex::new(None));
+    let hits = Arc::new(AtomicUsize::new(0));
+    let evil_hits = Arc::new(AtomicUsize::new(0));
+    let (d, h, e) = (document.clone(), hits.clone(), evil_hits.clone());
+    let app = Router::new()
+        .route(
+            "/jwks",
+            get(move || {
+                let d = d.clone();
+                let h = h.clone();
+                async move {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    match d.lock().unwrap().clone() {
+                        Some(doc) => Json(doc).into_response(),
+                        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                    }
+                }
+            }),
+        )
+        .route(
+            "/evil",
+            get(move || {
+                let e = e.clone();
+                async move {
+                    e.fetch_add(1, Ordering::SeqCst);
+                    "{}"
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    JwksServer {
+        url: format!("http://{addr}/jwks"),
+        document,
+        hits,
+        evil_hits,
+    }
+}
+
+fn signer(private: &str, public: &str, kid: &str) -> JwtManager {
+    JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .private_key(private)
+            .public_key(public)
+            .key_id(kid)
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn verifier(url: &str, min_interval: Duration) -> JwtManager {
+    let jwks = RemoteJwks::http(url)
+        .unwrap()
+        .min_refresh_interval(min_interval);
+    JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .jwks(jwks)
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+async fn call(jwt: &JwtManager, token: &str) -> (u16, Value) {
+    let app = Router::new()
+        .route(
+            "/p",
+            get(|j: axum_jwt_extended::Jwt| async move { Json(json!({"who": j.identity()})) }),
+        )
+        .layer(jwt.layer());
+    let res = app
+        .oneshot(
+            Request::builder()
+                .uri("/p")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn keys_come_from_the_jwks_and_are_cached() {
+    let server = serve().await;
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    *server.document.lock().unwrap() = Some(a.jwks());
+    let jwt = verifier(&server.url, Duration::from_millis(200));
+    let t = a.create_access_token("alice").unwrap();
+    for _ in 0..10 {
+        assert_eq!(call(&jwt, &t).await, (200, json!({"who": "alice"})));
+    }
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        1,
+        "fetched once, then cached"
+    );
+    // decode_token (sync) uses the cache.
+    assert!(jwt.decode_token(&t, false).is_ok());
+    // A verify-only manager cannot sign.
+    assert!(jwt.create_access_token("x").is_err());
+}
+
+#[tokio::test]
+async fn unknown_kid_refreshes_at_most_once_per_interval_and_rotation_works() {
+    let server = serve().await;
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    let b = signer(RSA_OTHER_PRIVATE, RSA_OTHER_PUBLIC, "b");
+    *server.document.lock().unwrap() = Some(a.jwks());
+    let jwt = verifier(&server.url, Duration::from_millis(300));
+    assert_eq!(
+        call(&jwt, &a.create_access_token("alice").unwrap()).await.0,
+        200
+    );
+    let tb = b.create_access_token("bob").unwrap();
+    let unknown = (
+        422,
+        json!({"msg": "Unable to find a signing key that matches: \"b\""}),
+    );
+    // Within the interval, unknown kids do not fetch again.
+    for _ in 0..20 {
+        assert_eq!(call(&jwt, &tb).await, unknown);
+    }
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+    // The issuer rotates: b is published; after the interval, one fetch finds it.
+    let mut keys = a.jwks()["keys"].as_array().unwrap().clone();
+    keys.extend(b.jwks()["keys"].as_array().unwrap().iter().cloned());
+    *server.document.lock().unwrap() = Some(json!({ "keys": keys }));
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(call(&jwt, &tb).await, (200, json!({"who": "bob"})));
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2);
+    // Concurrent unknown kids: still bounded.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let c = signer(RSA_OTHER_PRIVATE, RSA_OTHER_PUBLIC, "c");
+    let tc = c.create_access_token("carol").unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let jwt = jwt.clone();
+        let tc = tc.clone();
+        tasks.push(tokio::spawn(async move { call(&jwt, &tc).await.0 }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 422);
+    }
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        3,
+        "32 concurrent unknown kids, one fetch"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_jwks_fails_closed() {
+    let server = serve().await; // serves 500 until a document is set
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    let jwt = verifier(&server.url, Duration::from_millis(100));
+    let t = a.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&jwt, &t).await,
+        (503, json!({"msg": "Signing keys unavailable"}))
+    );
+    // When it comes back, requests pass again.
+    *server.document.lock().unwrap() = Some(a.jwks());
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    // A port nothing listens on.
+    let dead = verifier("http://127.0.0.1:9/jwks", Duration::from_millis(100));
+    assert_eq!(call(&dead, &t).await.0, 503);
+}
+
+#[tokio::test]
+async fn jku_and_x5u_are_never_fetched() {
+    let server = serve().await;
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    *server.document.lock().unwrap() = Some(a.jwks());
+    let jwt = verifier(&server.url, Duration::from_millis(100));
+    let attacker = signer(RSA_OTHER_PRIVATE, RSA_OTHER_PUBLIC, "a");
+    let evil = server.url.replace("/jwks", "/evil");
+    let t = attacker
+        .create_access_token_with(
+            "admin",
+            TokenOptions::new().additional_headers(json!({"jku": evil, "x5u": evil})),
+        )
+        .unwrap();
+    assert_eq!(
+        call(&jwt, &t).await,
+        (422, json!({"msg": "Signature verification failed"}))
+    );
+    assert_eq!(server.evil_hits.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn jwks_configuration_errors() {
+    assert!(RemoteJwks::http("https://issuer.example/jwks").is_err());
+    assert!(RemoteJwks::http("not a url").is_err());
+    let jwks = RemoteJwks::http("http://127.0.0.1:1/jwks").unwrap();
+    let err = JwtConfig::builder()
+        .secret_key("x".repeat(40))
+        .jwks(jwks)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("asymmetric"), "{err}");
+}
