@@ -13,6 +13,16 @@
 //! minutes and refresh tokens for 30 days. Tokens minted by a Flask service
 //! verify here and the other way round.
 //!
+//! # Keys
+//!
+//! HMAC (`HS256` by default) needs a secret at least as long as the hash (32
+//! bytes for HS256); asymmetric algorithms take `private_key`/`public_key` in
+//! PEM, RSA keys need 2048 bits. `key_id` names the key in new tokens' `kid`
+//! header; `verification_key` adds older keys for rotation; `jwks()` publishes
+//! the public keys and [`RemoteJwks`] verifies with another issuer's. Tokens
+//! choose a key by `kid` only among configured keys: `jwk`, `jku` and `x5u`
+//! headers are never used.
+//!
 //! # Behaviour table
 //!
 //! Verification runs in Flask's order; the first failing row answers. Every
@@ -51,6 +61,10 @@
 //! | 24 | fresh route, `fresh` neither a boolean nor a number | 422 | `Fresh claim (fresh) must be a boolean or a number.` (ours) |
 //! | 25 | revoked `jti` | 401 | `Token has been revoked` |
 //! | 26 | the blocklist fails | 503 | `Token revocation status unavailable` (ours: fail closed) |
+//! | 26b | the `token_verification_loader` refuses | 400 | `User claims verification failed` |
+//! | 26c | the `user_lookup_loader` finds no user | 401 | `Error loading the user <identity>` |
+//! | 26d | a `ClaimRule` refuses | 403 | the rule's message (ours) |
+//! | 26e | remote JWKS: unknown `kid` / never fetched | 422 / 503 | `Unable to find a signing key that matches: "<kid>"` / `Signing keys unavailable` |
 //! | 27 | no `JwtManager::layer()` on the router | 500 | names the fix |
 //!
 //! Accepted like Flask: a token without `exp` (never expires), without `type`

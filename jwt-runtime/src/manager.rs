@@ -198,6 +198,20 @@ impl JwtManager {
         )
     }
 
+    /// Flask's `get_jti`: the `jti` of a token, which is verified first.
+    pub fn get_jti(&self, token: &str) -> Result<Option<String>, JwtError> {
+        Ok(self.decode_token(token, false)?.jti().map(str::to_owned))
+    }
+
+    /// Flask's `get_unverified_jwt_headers`: the JOSE header of a token
+    /// **without verifying it** (to pick a key, never to trust its contents).
+    pub fn get_unverified_jwt_headers(
+        &self,
+        token: &str,
+    ) -> Result<serde_json::Map<String, Value>, JwtError> {
+        token::unverified_header(token, self.inner.config.max_token_length)
+    }
+
     /// The key the `decode_key_loader` (or, without fetching, the remote
     /// JWKS cache) picks from the unverified header.
     fn chosen_key(&self, token: &str) -> Option<Arc<crate::keys::VerificationKey>> {

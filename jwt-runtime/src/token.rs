@@ -415,6 +415,25 @@ fn parse_object(
     }
 }
 
+/// The header of a token, unverified (Flask's `get_unverified_jwt_headers`),
+/// with the same errors as decoding for a malformed token.
+pub(crate) fn unverified_header(
+    token: &str,
+    max_len: usize,
+) -> Result<Map<String, Value>, JwtError> {
+    if token.len() > max_len {
+        return Err(JwtError::invalid(messages::TOKEN_TOO_LONG));
+    }
+    let (signing_input, _) = token
+        .rsplit_once('.')
+        .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
+    let (header_segment, _) = signing_input
+        .split_once('.')
+        .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
+    let bytes = b64(header_segment, messages::INVALID_HEADER_PADDING)?;
+    parse_object(&bytes, "header", messages::HEADER_NOT_OBJECT)
+}
+
 /// The header of a token, parsed without any verification, for key
 /// selection; `None` when malformed (decoding then reports why).
 pub(crate) fn peek_header(token: &str, max_len: usize) -> Option<Map<String, Value>> {
