@@ -536,16 +536,26 @@ struct Broken {
 }
 
 impl Blocklist for Broken {
-    fn is_revoked<'a>(&'a self, _key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    fn is_revoked<'a>(
+        &'a self,
+        _query: axum_jwt_extended::RevocationQuery<'a>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         self.consulted
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Box::pin(async { Err(BlocklistError("connection refused".into())) })
     }
     fn revoke<'a>(
         &'a self,
-        _key: &'a str,
+        _what: axum_jwt_extended::Revocation<'a>,
         _until: Option<f64>,
     ) -> BoxFuture<'a, Result<(), BlocklistError>> {
+        Box::pin(async { Err(BlocklistError("connection refused".into())) })
+    }
+    fn consume_once<'a>(
+        &'a self,
+        _key: &'a str,
+        _until: Option<f64>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         Box::pin(async { Err(BlocklistError("connection refused".into())) })
     }
 }

@@ -1,8 +1,11 @@
-//! Revocation: Flask's `token_in_blocklist_loader`, as a store.
+//! Revocation: Flask's `token_in_blocklist_loader`, as a store shared by every
+//! instance of a service.
 //!
-//! The manager consults the blocklist only after a token's signature and
-//! claims are verified, and only for tokens with a `jti`. A store that fails
-//! makes the request fail closed with 503 ("Token revocation status unavailable").
+//! A token is revoked when its `jti` is, when its login family (`fam` claim)
+//! is, or when its identity was logged out everywhere after it was issued. The
+//! manager consults the store only after a token's signature and claims are
+//! verified; a store that fails makes the request fail closed with 503
+//! ("Token revocation status unavailable").
 
 use std::collections::HashMap;
 use std::fmt;
@@ -20,61 +23,113 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 #[error("blocklist unavailable: {0}")]
 pub struct BlocklistError(pub String);
 
-/// A store of revoked token ids.
-///
-/// Keys are built by the manager from the token's `jti` (prefixed with its
-/// `iss` when it has one), never from the token bytes. `until` is when the
-/// entry may be forgotten: the token's `exp` plus the decode leeway, `None`
-/// for a token that never expires.
+/// What one revocation check asks about a verified token (all in one round
+/// trip for a remote store).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RevocationQuery<'a> {
+    /// The token's id key: its `jti`, prefixed with its issuer when it has one.
+    pub jti: Option<&'a str>,
+    /// The login family of the token (`fam` claim), shared by the access and
+    /// refresh tokens of one login and by rotated refresh tokens.
+    pub family: Option<&'a str>,
+    /// The identity, for "log out everywhere".
+    pub identity: Option<&'a str>,
+    /// The token's `iat`.
+    pub issued_at: Option<f64>,
+}
+
+/// One revocation to record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Revocation<'a> {
+    /// One token, by its id key.
+    Token(&'a str),
+    /// Every token of a login family.
+    Family(&'a str),
+    /// Every token of an identity issued at or before `at` (Unix seconds).
+    IdentityBefore {
+        /// The identity.
+        identity: &'a str,
+        /// The moment of the logout.
+        at: f64,
+    },
+}
+
+/// A store of revocations. Entries carry `until`: when they may be forgotten
+/// (the longest lifetime of the tokens they revoke, plus the decode leeway;
+/// `None`: never).
 ///
 /// ```
-/// use jwt_runtime::{Blocklist, BlocklistError, BoxFuture};
+/// use jwt_runtime::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
 /// use std::collections::HashSet;
 /// use std::sync::Mutex;
 ///
-/// /// Revokes nothing but a fixed set (for example loaded from a database).
-/// #[derive(Debug)]
-/// struct Fixed(Mutex<HashSet<String>>);
+/// /// Revokes token ids only (for example loaded from a database).
+/// #[derive(Debug, Default)]
+/// struct Ids(Mutex<HashSet<String>>);
 ///
-/// impl Blocklist for Fixed {
-///     fn is_revoked<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-///         Box::pin(async move { Ok(self.0.lock().map_err(|e| BlocklistError(e.to_string()))?.contains(key)) })
+/// impl Blocklist for Ids {
+///     fn is_revoked<'a>(&'a self, q: RevocationQuery<'a>) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+///         let hit = q.jti.is_some_and(|jti| self.0.lock().map(|s| s.contains(jti)).unwrap_or(true));
+///         Box::pin(async move { Ok(hit) })
 ///     }
-///     fn revoke<'a>(&'a self, key: &'a str, _until: Option<f64>) -> BoxFuture<'a, Result<(), BlocklistError>> {
-///         Box::pin(async move { self.0.lock().map_err(|e| BlocklistError(e.to_string()))?.insert(key.to_owned()); Ok(()) })
+///     fn revoke<'a>(&'a self, what: Revocation<'a>, _until: Option<f64>) -> BoxFuture<'a, Result<(), BlocklistError>> {
+///         Box::pin(async move {
+///             match what {
+///                 Revocation::Token(jti) => {
+///                     self.0.lock().map_err(|e| BlocklistError(e.to_string()))?.insert(jti.to_owned());
+///                     Ok(())
+///                 }
+///                 _ => Err(BlocklistError("only single tokens".into())),
+///             }
+///         })
+///     }
+///     fn consume_once<'a>(&'a self, key: &'a str, _until: Option<f64>) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+///         Box::pin(async move {
+///             Ok(self.0.lock().map_err(|e| BlocklistError(e.to_string()))?.insert(format!("used:{key}")))
+///         })
 ///     }
 /// }
 /// ```
 pub trait Blocklist: Send + Sync + fmt::Debug + 'static {
-    /// Whether `key` is revoked. An `Err` fails the request closed (503).
-    fn is_revoked<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>>;
-    /// Revokes `key` until `until` (Unix seconds; `None`: forever).
+    /// Whether the token is revoked. An `Err` fails the request closed (503).
+    fn is_revoked<'a>(
+        &'a self,
+        query: RevocationQuery<'a>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>>;
+
+    /// Records a revocation until `until` (Unix seconds; `None`: forever).
     fn revoke<'a>(
+        &'a self,
+        what: Revocation<'a>,
+        until: Option<f64>,
+    ) -> BoxFuture<'a, Result<(), BlocklistError>>;
+
+    /// Marks `key` as used, atomically: `Ok(true)` for the first call only,
+    /// even under concurrency (refresh-token rotation).
+    fn consume_once<'a>(
         &'a self,
         key: &'a str,
         until: Option<f64>,
-    ) -> BoxFuture<'a, Result<(), BlocklistError>>;
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>>;
 }
 
 /// The default, in-process blocklist.
 ///
-/// Entries expire with their token and are purged as revocations are added
-/// (no background thread), so memory stays proportional to the number of
-/// revoked tokens that are still unexpired. A fleet of instances needs a
-/// shared store instead.
+/// Entries expire with the tokens they revoke and are purged as new ones are
+/// added (no background thread), so memory stays proportional to the
+/// revocations still in force. A fleet of instances needs a shared store
+/// (`RedisBlocklist`, feature `redis`).
 ///
 /// ```
-/// # tokio_test_block_on(async {
-/// use jwt_runtime::{Blocklist, MemoryBlocklist};
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use jwt_runtime::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
 /// let list = MemoryBlocklist::new();
-/// list.revoke("jti-1", None).await?;
-/// assert!(list.is_revoked("jti-1").await?);
-/// assert!(!list.is_revoked("jti-2").await?);
+/// list.revoke(Revocation::Token("jti-1"), None).await?;
+/// let q = |jti| RevocationQuery { jti: Some(jti), family: None, identity: None, issued_at: None };
+/// assert!(list.is_revoked(q("jti-1")).await?);
+/// assert!(!list.is_revoked(q("jti-2")).await?);
 /// # Ok::<(), jwt_runtime::BlocklistError>(())
 /// # }).unwrap();
-/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
-/// # }
 /// ```
 #[derive(Clone)]
 pub struct MemoryBlocklist {
@@ -82,18 +137,41 @@ pub struct MemoryBlocklist {
     clock: Arc<dyn Clock>,
 }
 
+/// Entry maps; the value is `(until, payload)`.
+#[derive(Default)]
 struct MemoryState {
-    entries: HashMap<String, Option<f64>>,
+    tokens: HashMap<String, Option<f64>>,
+    families: HashMap<String, Option<f64>>,
+    /// identity -> (until, revoked at)
+    identities: HashMap<String, (Option<f64>, f64)>,
+    used: HashMap<String, Option<f64>>,
     purge_at: usize,
 }
 
 const MIN_PURGE: usize = 1024;
 
+impl MemoryState {
+    fn len(&self) -> usize {
+        self.tokens.len() + self.families.len() + self.identities.len() + self.used.len()
+    }
+
+    fn purge_if_due(&mut self, now: f64) {
+        if self.len() < self.purge_at.max(MIN_PURGE) {
+            return;
+        }
+        let live = |until: &Option<f64>| until.is_none_or(|t| t > now);
+        self.tokens.retain(|_, u| live(u));
+        self.families.retain(|_, u| live(u));
+        self.identities.retain(|_, (u, _)| live(u));
+        self.used.retain(|_, u| live(u));
+        self.purge_at = (self.len() * 2).max(MIN_PURGE);
+    }
+}
+
 impl fmt::Debug for MemoryBlocklist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = self.state.lock().map(|s| s.entries.len()).unwrap_or(0);
         f.debug_struct("MemoryBlocklist")
-            .field("entries", &len)
+            .field("entries", &self.len())
             .finish()
     }
 }
@@ -112,18 +190,19 @@ impl MemoryBlocklist {
 
     /// An empty blocklist whose expiry uses `clock` (for tests).
     pub fn with_clock(clock: impl Clock) -> Self {
+        Self::with_shared_clock(Arc::new(clock))
+    }
+
+    pub(crate) fn with_shared_clock(clock: Arc<dyn Clock>) -> Self {
         MemoryBlocklist {
-            state: Arc::new(Mutex::new(MemoryState {
-                entries: HashMap::new(),
-                purge_at: MIN_PURGE,
-            })),
-            clock: Arc::new(clock),
+            state: Arc::new(Mutex::new(MemoryState::default())),
+            clock,
         }
     }
 
     /// How many entries are held (expired ones included until the next purge).
     pub fn len(&self) -> usize {
-        self.state.lock().map(|s| s.entries.len()).unwrap_or(0)
+        self.state.lock().map(|s| s.len()).unwrap_or(0)
     }
 
     /// Whether no entry is held.
@@ -138,31 +217,70 @@ impl MemoryBlocklist {
     }
 }
 
+fn live(until: Option<&Option<f64>>, now: f64) -> bool {
+    matches!(until, Some(u) if u.is_none_or(|t| t > now))
+}
+
 impl Blocklist for MemoryBlocklist {
-    fn is_revoked<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        let result = self.lock().map(|state| match state.entries.get(key) {
-            Some(Some(until)) => *until > self.clock.now(),
-            Some(None) => true,
-            None => false,
+    fn is_revoked<'a>(
+        &'a self,
+        q: RevocationQuery<'a>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        let result = self.lock().map(|state| {
+            let now = self.clock.now();
+            let token = q.jti.is_some_and(|k| live(state.tokens.get(k), now));
+            let family = q.family.is_some_and(|k| live(state.families.get(k), now));
+            let identity = match (q.identity, q.issued_at) {
+                (Some(id), Some(iat)) => state
+                    .identities
+                    .get(id)
+                    .is_some_and(|(until, at)| until.is_none_or(|t| t > now) && iat <= *at),
+                _ => false,
+            };
+            token || family || identity
         });
         Box::pin(std::future::ready(result))
     }
 
     fn revoke<'a>(
         &'a self,
-        key: &'a str,
+        what: Revocation<'a>,
         until: Option<f64>,
     ) -> BoxFuture<'a, Result<(), BlocklistError>> {
         let result = self.lock().map(|mut state| {
             let now = self.clock.now();
-            if state.entries.len() >= state.purge_at {
-                state
-                    .entries
-                    .retain(|_, until| until.is_none_or(|t| t > now));
-                state.purge_at = (state.entries.len() * 2).max(MIN_PURGE);
+            state.purge_if_due(now);
+            if until.is_some_and(|t| t <= now) {
+                return;
             }
-            if until.is_none_or(|t| t > now) {
-                state.entries.insert(key.to_owned(), until);
+            match what {
+                Revocation::Token(k) => {
+                    state.tokens.insert(k.to_owned(), until);
+                }
+                Revocation::Family(k) => {
+                    state.families.insert(k.to_owned(), until);
+                }
+                Revocation::IdentityBefore { identity, at } => {
+                    state.identities.insert(identity.to_owned(), (until, at));
+                }
+            }
+        });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn consume_once<'a>(
+        &'a self,
+        key: &'a str,
+        until: Option<f64>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        let result = self.lock().map(|mut state| {
+            let now = self.clock.now();
+            state.purge_if_due(now);
+            if live(state.used.get(key), now) {
+                false
+            } else {
+                state.used.insert(key.to_owned(), until);
+                true
             }
         });
         Box::pin(std::future::ready(result))
@@ -181,15 +299,89 @@ mod tests {
             .unwrap_or_else(|e| panic!("runtime: {e}"))
     }
 
+    fn q(jti: &str) -> RevocationQuery<'_> {
+        RevocationQuery {
+            jti: Some(jti),
+            family: None,
+            identity: None,
+            issued_at: None,
+        }
+    }
+
     #[test]
     fn entries_expire_with_the_token() {
         let list = MemoryBlocklist::with_clock(FixedClock(1000.0));
         block_on(async {
-            list.revoke("live", Some(2000.0)).await.ok();
-            list.revoke("dead", Some(999.0)).await.ok();
-            assert_eq!(list.is_revoked("live").await, Ok(true));
+            list.revoke(Revocation::Token("live"), Some(2000.0))
+                .await
+                .ok();
+            list.revoke(Revocation::Token("dead"), Some(999.0))
+                .await
+                .ok();
+            assert_eq!(list.is_revoked(q("live")).await, Ok(true));
+            assert_eq!(list.is_revoked(q("dead")).await, Ok(false));
             // Already past its expiry: never stored.
             assert_eq!(list.len(), 1);
+        });
+    }
+
+    #[test]
+    fn families_and_identities() {
+        let list = MemoryBlocklist::with_clock(FixedClock(1000.0));
+        block_on(async {
+            list.revoke(Revocation::Family("fam-1"), None).await.ok();
+            list.revoke(
+                Revocation::IdentityBefore {
+                    identity: "alice",
+                    at: 900.0,
+                },
+                Some(5000.0),
+            )
+            .await
+            .ok();
+            let query = |family, identity, iat| RevocationQuery {
+                jti: Some("x"),
+                family,
+                identity,
+                issued_at: iat,
+            };
+            assert_eq!(
+                list.is_revoked(query(Some("fam-1"), None, None)).await,
+                Ok(true)
+            );
+            assert_eq!(
+                list.is_revoked(query(Some("fam-2"), None, None)).await,
+                Ok(false)
+            );
+            assert_eq!(
+                list.is_revoked(query(None, Some("alice"), Some(899.0)))
+                    .await,
+                Ok(true)
+            );
+            assert_eq!(
+                list.is_revoked(query(None, Some("alice"), Some(900.0)))
+                    .await,
+                Ok(true)
+            );
+            assert_eq!(
+                list.is_revoked(query(None, Some("alice"), Some(901.0)))
+                    .await,
+                Ok(false)
+            );
+            assert_eq!(
+                list.is_revoked(query(None, Some("bob"), Some(1.0))).await,
+                Ok(false)
+            );
+        });
+    }
+
+    #[test]
+    fn consume_once_is_true_only_the_first_time() {
+        let list = MemoryBlocklist::with_clock(FixedClock(1000.0));
+        block_on(async {
+            assert_eq!(list.consume_once("r1", Some(2000.0)).await, Ok(true));
+            assert_eq!(list.consume_once("r1", Some(2000.0)).await, Ok(false));
+            assert_eq!(list.consume_once("r2", Some(2000.0)).await, Ok(true));
         });
     }
 
@@ -210,11 +402,15 @@ mod tests {
                     *t = f64::from(i);
                 }
                 // Each entry lives 10 seconds.
-                list.revoke(&format!("jti-{i}"), Some(f64::from(i) + 10.0))
+                let key = format!("jti-{i}");
+                list.revoke(Revocation::Token(&key), Some(f64::from(i) + 10.0))
+                    .await
+                    .ok();
+                list.consume_once(&key, Some(f64::from(i) + 10.0))
                     .await
                     .ok();
             }
         });
-        assert!(list.len() <= 2 * MIN_PURGE, "len = {}", list.len());
+        assert!(list.len() <= 4 * MIN_PURGE, "len = {}", list.len());
     }
 }

@@ -87,6 +87,19 @@ impl DecodedToken {
         self.claims.get("jti").and_then(Value::as_str)
     }
 
+    /// The login family (`fam` claim) of tokens made by
+    /// [`create_token_pair`](crate::JwtManager::create_token_pair).
+    pub fn family(&self) -> Option<&str> {
+        self.claims
+            .get(crate::token::FAMILY_CLAIM)
+            .and_then(Value::as_str)
+    }
+
+    /// The `iat` claim as Unix seconds.
+    pub fn issued_at(&self) -> Option<f64> {
+        self.claims.get("iat").and_then(Value::as_f64)
+    }
+
     /// The `exp` claim as Unix seconds, `None` for a token that never expires.
     pub fn expires_at(&self) -> Option<f64> {
         self.claims.get("exp").and_then(Value::as_f64)

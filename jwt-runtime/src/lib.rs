@@ -129,7 +129,9 @@ mod token;
 #[doc(hidden)]
 pub mod __private;
 
-pub use blocklist::{Blocklist, BlocklistError, BoxFuture, MemoryBlocklist};
+pub use blocklist::{
+    Blocklist, BlocklistError, BoxFuture, MemoryBlocklist, Revocation, RevocationQuery,
+};
 pub use callbacks::JwtRejection;
 pub use claims::DecodedToken;
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -155,11 +157,12 @@ pub use layer::{RequireJwt, RequireJwtLayer};
 pub use locations::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
-    decode_token, revoke_current_token, set_access_cookies, set_access_cookies_with,
-    set_refresh_cookies, set_refresh_cookies_with, unset_access_cookies, unset_jwt_cookies,
-    unset_refresh_cookies, JwtManager,
+    create_token_pair, create_token_pair_with, decode_token, revoke_current_token,
+    revoke_current_token_family, rotate_current_refresh_token, set_access_cookies,
+    set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with, unset_access_cookies,
+    unset_jwt_cookies, unset_refresh_cookies, JwtManager, TokenPair,
 };
-pub use token::{Fresh, TokenOptions};
+pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
 
 #[doc(hidden)]
 pub mod __time {

@@ -9,7 +9,7 @@ use http::Method;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::blocklist::{Blocklist, MemoryBlocklist};
+use crate::blocklist::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
 use crate::callbacks::{Callbacks, JwtRejection};
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
@@ -62,11 +62,14 @@ impl JwtManager {
     /// Prepares the keys of `config` (once, not per request) with an in-memory
     /// blocklist.
     pub fn new(config: JwtConfig) -> Result<Self, JwtError> {
+        let blocklist = Arc::new(MemoryBlocklist::with_shared_clock(Arc::clone(
+            &config.clock,
+        )));
         Ok(JwtManager {
             inner: Arc::new(Inner {
                 identity_claim: Arc::from(config.identity_claim.as_str()),
                 config,
-                blocklist: Arc::new(MemoryBlocklist::new()),
+                blocklist,
                 callbacks: Callbacks::default(),
             }),
         })
@@ -285,6 +288,28 @@ impl JwtManager {
         })
     }
 
+    fn store_error(_: crate::blocklist::BlocklistError) -> JwtError {
+        JwtError::RevocationUnavailable
+    }
+
+    /// When an entry about `token` may be forgotten: its expiry plus the leeway.
+    fn until_expiry(&self, token: &DecodedToken) -> Option<f64> {
+        token
+            .expires_at()
+            .map(|exp| exp + self.inner.config.decode_leeway)
+    }
+
+    /// When an entry about a whole login may be forgotten: the longest token
+    /// lifetime from now, plus the leeway (`None` when tokens never expire).
+    fn until_longest_lifetime(&self) -> Option<f64> {
+        let config = &self.inner.config;
+        let longest = match (config.access_token_expires, config.refresh_token_expires) {
+            (crate::Expires::After(a), crate::Expires::After(r)) => a.max(r),
+            _ => return None,
+        };
+        Some(config.clock.now() + longest.as_seconds_f64().max(0.0) + config.decode_leeway)
+    }
+
     /// Revokes `token` until it expires (plus the decode leeway).
     ///
     /// A token without a `jti` cannot be revoked: that is an `Err`.
@@ -292,27 +317,149 @@ impl JwtManager {
         let key = Self::revocation_key(token).ok_or_else(|| {
             JwtError::Encode("the token has no `jti` claim, so it cannot be revoked".into())
         })?;
-        let until = token
-            .expires_at()
-            .map(|exp| exp + self.inner.config.decode_leeway);
         self.inner
             .blocklist
-            .revoke(&key, until)
+            .revoke(Revocation::Token(&key), self.until_expiry(token))
             .await
-            .map_err(|_| JwtError::RevocationUnavailable)
+            .map_err(Self::store_error)
     }
 
-    /// Whether `token` is revoked; a failing store is [`JwtError::RevocationUnavailable`].
-    pub async fn is_token_revoked(&self, token: &DecodedToken) -> Result<bool, JwtError> {
-        match Self::revocation_key(token) {
-            None => Ok(false),
-            Some(key) => self
+    /// Revokes every token of `token`'s login: the access and refresh tokens
+    /// made together by [`create_token_pair`](Self::create_token_pair) and
+    /// their rotations. A token without a family revokes just itself.
+    pub async fn revoke_token_family(&self, token: &DecodedToken) -> Result<(), JwtError> {
+        match token.family() {
+            Some(family) => self
                 .inner
                 .blocklist
-                .is_revoked(&key)
+                .revoke(Revocation::Family(family), self.until_longest_lifetime())
                 .await
-                .map_err(|_| JwtError::RevocationUnavailable),
+                .map_err(Self::store_error),
+            None => self.revoke_token(token).await,
         }
+    }
+
+    /// "Log out everywhere": revokes every token of `identity` issued until now.
+    pub async fn revoke_all_tokens_of(&self, identity: &str) -> Result<(), JwtError> {
+        let at = self.inner.config.clock.now();
+        self.inner
+            .blocklist
+            .revoke(
+                Revocation::IdentityBefore { identity, at },
+                self.until_longest_lifetime(),
+            )
+            .await
+            .map_err(Self::store_error)
+    }
+
+    /// Whether `token` is revoked (by id, family, or identity); a failing
+    /// store is [`JwtError::RevocationUnavailable`].
+    pub async fn is_token_revoked(&self, token: &DecodedToken) -> Result<bool, JwtError> {
+        let key = Self::revocation_key(token);
+        let identity = token.identity_str();
+        let query = RevocationQuery {
+            jti: key.as_deref(),
+            family: token.family(),
+            identity,
+            issued_at: token.issued_at(),
+        };
+        if query.jti.is_none() && query.family.is_none() && query.identity.is_none() {
+            return Ok(false);
+        }
+        self.inner
+            .blocklist
+            .is_revoked(query)
+            .await
+            .map_err(Self::store_error)
+    }
+
+    /// An access and a refresh token for one login, linked by a `fam` claim so
+    /// that [`revoke_token_family`](Self::revoke_token_family) logs both out
+    /// and refresh rotation can detect reuse. `options` apply to the access
+    /// token (fresh, expiry, claims, headers); the refresh token gets the same
+    /// additional claims and headers.
+    pub fn create_token_pair(
+        &self,
+        identity: impl Serialize,
+        options: TokenOptions,
+    ) -> Result<TokenPair, JwtError> {
+        let identity = serde_json::to_value(identity)
+            .map_err(|e| JwtError::Encode(format!("identity cannot be serialized: {e}")))?;
+        self.pair_in_family(&identity, options, uuid::Uuid::new_v4().to_string())
+    }
+
+    fn pair_in_family(
+        &self,
+        identity: &Value,
+        mut options: TokenOptions,
+        family: String,
+    ) -> Result<TokenPair, JwtError> {
+        options.family = Some(family.clone());
+        let refresh_options = TokenOptions {
+            family: Some(family),
+            fresh: crate::Fresh::No,
+            expires: None,
+            additional_claims: options.additional_claims.clone(),
+            additional_headers: options.additional_headers.clone(),
+        };
+        Ok(TokenPair {
+            access_token: self.encode(identity, false, options)?,
+            refresh_token: self.encode(identity, true, refresh_options)?,
+        })
+    }
+
+    /// Refresh-token rotation with reuse detection (RFC 9700 section 4.14.2):
+    /// spends `refresh_token` (atomically, once across all instances sharing
+    /// the store) and returns a new pair in the same family. Presenting an
+    /// already spent refresh token revokes its whole family and answers
+    /// [`JwtError::Revoked`].
+    pub async fn rotate_refresh_token(
+        &self,
+        refresh_token: &DecodedToken,
+    ) -> Result<TokenPair, JwtError> {
+        if !refresh_token.is_refresh() {
+            return Err(JwtError::WrongTokenType(
+                crate::error::messages::ONLY_REFRESH.into(),
+            ));
+        }
+        let key = Self::revocation_key(refresh_token).ok_or_else(|| {
+            JwtError::Encode("the refresh token has no `jti` claim, so it cannot be rotated".into())
+        })?;
+        // A legacy token without a family starts one named after itself.
+        let family = refresh_token
+            .family()
+            .map(str::to_owned)
+            .unwrap_or_else(|| key.clone());
+        let first_use = self
+            .inner
+            .blocklist
+            .consume_once(&key, self.until_expiry(refresh_token))
+            .await
+            .map_err(Self::store_error)?;
+        if !first_use {
+            self.inner
+                .blocklist
+                .revoke(Revocation::Family(&family), self.until_longest_lifetime())
+                .await
+                .map_err(Self::store_error)?;
+            return Err(JwtError::Revoked);
+        }
+        let mut claims = serde_json::Map::new();
+        for (k, v) in refresh_token.claims() {
+            let library = matches!(
+                k.as_str(),
+                "fresh" | "iat" | "jti" | "type" | "nbf" | "csrf" | "exp" | "aud" | "iss" | "fam"
+            ) || k == &*self.inner.identity_claim;
+            if !library {
+                claims.insert(k.clone(), v.clone());
+            }
+        }
+        let options = if claims.is_empty() {
+            TokenOptions::default()
+        } else {
+            TokenOptions::new().additional_claims(Value::Object(claims))
+        };
+        self.pair_in_family(refresh_token.identity(), options, family)
     }
 
     /// Runs Flask's `verify_jwt_in_request` on a request: find the token in
@@ -470,6 +617,47 @@ pub fn create_refresh_token_with(
 /// Decodes a token with the manager of the current request (Flask's `decode_token`).
 pub fn decode_token(token: &str, allow_expired: bool) -> Result<DecodedToken, JwtError> {
     current()?.decode_token(token, allow_expired)
+}
+
+/// The tokens of one login, from [`JwtManager::create_token_pair`] or
+/// [`JwtManager::rotate_refresh_token`].
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenPair {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+}
+
+/// [`JwtManager::create_token_pair`] with the manager of the current request.
+pub fn create_token_pair(identity: impl Serialize) -> Result<TokenPair, JwtError> {
+    current()?.create_token_pair(identity, TokenOptions::default())
+}
+
+/// [`JwtManager::create_token_pair`] with options, with the current manager.
+pub fn create_token_pair_with(
+    identity: impl Serialize,
+    options: TokenOptions,
+) -> Result<TokenPair, JwtError> {
+    current()?.create_token_pair(identity, options)
+}
+
+/// Rotates the refresh token of the current `#[jwt_required(refresh)]`
+/// handler ([`JwtManager::rotate_refresh_token`]).
+pub async fn rotate_current_refresh_token() -> Result<TokenPair, JwtError> {
+    let manager = current()?;
+    let token = context::current_token()
+        .ok_or_else(|| JwtError::NoAuthorization("No token to rotate".into()))?;
+    manager.rotate_refresh_token(&token).await
+}
+
+/// Revokes every token of the current token's login family (logout of both
+/// the access and the refresh token).
+pub async fn revoke_current_token_family() -> Result<(), JwtError> {
+    let manager = current()?;
+    let token = context::current_token()
+        .ok_or_else(|| JwtError::NoAuthorization("No token to revoke".into()))?;
+    manager.revoke_token_family(&token).await
 }
 
 /// Revokes the token of the current protected handler (for a logout route).

@@ -71,6 +71,7 @@ impl From<Duration> for Fresh {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct TokenOptions {
+    pub(crate) family: Option<String>,
     pub(crate) fresh: Fresh,
     pub(crate) expires: Option<Expires>,
     pub(crate) additional_claims: Option<Value>,
@@ -95,7 +96,7 @@ impl TokenOptions {
     /// Flask's `additional_claims`: a JSON object merged into the payload.
     ///
     /// Reserved claims (the identity claim, `type`, `fresh`, `jti`, `exp`,
-    /// `csrf`) cannot be overridden: creating the token then fails with
+    /// `csrf`, `fam`) cannot be overridden: creating the token then fails with
     /// [`JwtError::Encode`].
     pub fn additional_claims(mut self, claims: Value) -> Self {
         self.additional_claims = Some(claims);
@@ -162,7 +163,11 @@ fn float(v: f64) -> Value {
     Number::from_f64(v).map_or(Value::Null, Value::Number)
 }
 
-pub(crate) const RESERVED_CLAIMS: [&str; 5] = ["type", "fresh", "jti", "exp", "csrf"];
+pub(crate) const RESERVED_CLAIMS: [&str; 6] = ["type", "fresh", "jti", "exp", "csrf", FAMILY_CLAIM];
+
+/// The claim linking the tokens of one login (access, refresh, and rotated
+/// refresh tokens), for family revocation and reuse detection.
+pub const FAMILY_CLAIM: &str = "fam";
 
 /// Creates a token in Flask-JWT-Extended's layout:
 /// header `{"alg":..,"typ":"JWT"}` (sorted keys, as PyJWT writes it) and payload
@@ -210,6 +215,9 @@ pub(crate) fn encode(
             "csrf",
             Value::String(uuid::Uuid::new_v4().to_string()),
         );
+    }
+    if let Some(family) = options.family {
+        put(&mut payload, FAMILY_CLAIM, Value::String(family));
     }
     if let Some(aud) = &config.encode_audience {
         put(&mut payload, "aud", aud.to_value());
