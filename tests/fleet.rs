@@ -1,0 +1,312 @@
+//! A fleet: two instances of `examples/redis_blocklist.rs` sharing one real
+//! Redis. A logout on one is honoured by the other, refresh rotation and reuse
+//! detection hold across instances, and stopping Redis fails requests closed
+//! until it is back.
+//!
+//! Needs `redis-server` (Debian's package; `scripts/test` installs it); run
+//! with `cargo test --features redis-tests --test fleet`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{json, Value};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on {port} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn start_redis(port: u16) -> Killed {
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let child = Command::new(&binary)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {binary} ({e}): install redis-server, or run scripts/test")
+        });
+    wait_for_port(port, "redis-server");
+    Killed(child)
+}
+
+fn start_instance(port: u16, redis_port: u16) -> Killed {
+    let exe = std::env::current_exe().unwrap();
+    let binary: PathBuf = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join("redis_blocklist");
+    let child = Command::new(binary)
+        .env("ADDR", format!("127.0.0.1:{port}"))
+        .env("REDIS_URL", format!("redis://127.0.0.1:{redis_port}/"))
+        .env("JWT_SECRET_KEY", "fleet-test-secret-long-enough-for-hs256")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the redis_blocklist example is built by cargo test --features redis-tests");
+    wait_for_port(port, "redis_blocklist");
+    Killed(child)
+}
+
+struct Fleet {
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+}
+
+impl Fleet {
+    async fn call(
+        &self,
+        method: &str,
+        port: u16,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = axum::http::Request::builder()
+            .method(method)
+            .uri(format!("http://127.0.0.1:{port}{path}"));
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                Full::new(Bytes::from(b.to_string()))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let res = self.client.request(req.body(body).unwrap()).await.unwrap();
+        let status = res.status().as_u16();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn login(&self, port: u16) -> (String, String) {
+        let (s, b) = self
+            .call(
+                "POST",
+                port,
+                "/login",
+                None,
+                Some(json!({"username": "test", "password": "test"})),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        (
+            b["access_token"].as_str().unwrap().to_owned(),
+            b["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
+fn revoked() -> (u16, Value) {
+    (401, json!({"msg": "Token has been revoked"}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_shares_revocations_through_redis() {
+    let redis_port = free_port();
+    let mut redis = start_redis(redis_port);
+    let (a, b) = (free_port(), free_port());
+    let _a = start_instance(a, redis_port);
+    let _b = start_instance(b, redis_port);
+    let fleet = Fleet {
+        client: Client::builder(TokioExecutor::new()).build_http(),
+    };
+
+    // Logout on A is honoured by B, for the access and the refresh token.
+    let (access, refresh) = fleet.login(a).await;
+    assert_eq!(
+        fleet
+            .call("GET", b, "/protected", Some(&access), None)
+            .await,
+        (200, json!({"logged_in_as": "test"}))
+    );
+    assert_eq!(
+        fleet
+            .call("DELETE", a, "/logout", Some(&access), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        fleet
+            .call("GET", b, "/protected", Some(&access), None)
+            .await,
+        revoked()
+    );
+    assert_eq!(
+        fleet
+            .call("POST", b, "/refresh", Some(&refresh), None)
+            .await,
+        revoked()
+    );
+
+    // Rotation on A; the rotated token replayed on B is reuse: the family dies.
+    let (_, r1) = fleet.login(a).await;
+    let (s, pair) = fleet
+        .call("POST", a, "/refresh_rotate", Some(&r1), None)
+        .await;
+    assert_eq!(s, 200, "{pair}");
+    let (a2, r2) = (
+        pair["access_token"].as_str().unwrap().to_owned(),
+        pair["refresh_token"].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(
+        fleet.call("GET", b, "/protected", Some(&a2), None).await.0,
+        200
+    );
+    assert_eq!(
+        fleet
+            .call("POST", b, "/refresh_rotate", Some(&r1), None)
+            .await,
+        revoked()
+    );
+    assert_eq!(
+        fleet
+            .call("POST", a, "/refresh_rotate", Some(&r2), None)
+            .await,
+        revoked()
+    );
+    assert_eq!(
+        fleet.call("GET", a, "/protected", Some(&a2), None).await,
+        revoked()
+    );
+
+    // Concurrent rotations of one token across both instances: one success.
+    let (_, r) = fleet.login(b).await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let port = if i % 2 == 0 { a } else { b };
+        let r = r.clone();
+        let client = fleet.client.clone();
+        tasks.push(tokio::spawn(async move {
+            let f = Fleet { client };
+            f.call("POST", port, "/refresh_rotate", Some(&r), None)
+                .await
+                .0
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap() == 200 {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1, "exactly one rotation succeeds");
+
+    // Log out everywhere on B: earlier tokens die on A.
+    let (access_1, _) = fleet.login(a).await;
+    let (access_2, _) = fleet.login(b).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await; // a later iat for the next login
+    assert_eq!(
+        fleet
+            .call("DELETE", b, "/logout_all", Some(&access_2), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        fleet
+            .call("GET", a, "/protected", Some(&access_1), None)
+            .await,
+        revoked()
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (later, _) = fleet.login(a).await;
+    assert_eq!(
+        fleet
+            .call("GET", b, "/protected", Some(&later), None)
+            .await
+            .0,
+        200
+    );
+
+    // Redis stops: requests fail closed, quickly.
+    drop(std::mem::replace(
+        &mut redis,
+        Killed(Command::new("true").spawn().unwrap()),
+    ));
+    let started = Instant::now();
+    assert_eq!(
+        fleet.call("GET", a, "/protected", Some(&later), None).await,
+        (503, json!({"msg": "Token revocation status unavailable"}))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        fleet
+            .call("GET", b, "/protected", Some(&later), None)
+            .await
+            .0,
+        503
+    );
+    // Unprotected routes are unaffected.
+    assert_eq!(fleet.call("GET", a, "/public", None, None).await.0, 200);
+
+    // Redis comes back (empty: no persistence here): requests pass again.
+    let _redis = start_redis(redis_port);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for port in [a, b] {
+        loop {
+            let (s, _) = fleet
+                .call("GET", port, "/protected", Some(&later), None)
+                .await;
+            if s == 200 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "instance on {port} did not recover (last status {s})"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
