@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 /// Its `Debug` output redacts the `csrf` claim.
 #[derive(Clone)]
 pub struct DecodedToken {
-    pub(crate) header: Map<String, Value>,
+    pub(crate) header: Arc<Map<String, Value>>,
     pub(crate) claims: Map<String, Value>,
     pub(crate) identity_claim: Arc<str>,
 }
@@ -36,7 +36,7 @@ impl fmt::Debug for DecodedToken {
             }
         }
         f.debug_struct("DecodedToken")
-            .field("header", &self.header)
+            .field("header", &*self.header)
             .field("claims", &Redacted(&self.claims))
             .finish()
     }

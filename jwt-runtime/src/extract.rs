@@ -100,7 +100,18 @@ impl Requirements {
 
     /// The route's own locations, in order; empty means `JWT_TOKEN_LOCATION`.
     pub fn locations(&self) -> Vec<Location> {
-        self.locations.iter().map_while(|l| *l).collect()
+        self.location_array().0[..self.location_array().1].to_vec()
+    }
+
+    /// The route's locations on the stack, and how many there are.
+    pub(crate) fn location_array(&self) -> ([Location; req::MAX_LOCATIONS], usize) {
+        let mut out = [Location::Headers; req::MAX_LOCATIONS];
+        let mut n = 0;
+        for l in self.locations.iter().map_while(|l| *l) {
+            out[n] = l;
+            n += 1;
+        }
+        (out, n)
     }
 }
 

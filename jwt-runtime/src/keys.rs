@@ -327,6 +327,8 @@ pub(crate) fn decoding_der(key: &jsonwebtoken::DecodingKey) -> Option<&[u8]> {
 pub(crate) struct KeySet {
     pub(crate) signing: Option<Arc<SigningKey>>,
     pub(crate) verifying: Vec<Arc<VerificationKey>>,
+    /// The base64url header segments this service writes, already parsed.
+    known_headers: Vec<(String, Arc<serde_json::Map<String, Value>>)>,
 }
 
 impl fmt::Debug for KeySet {
@@ -340,6 +342,55 @@ fn config_err(msg: String) -> JwtError {
 }
 
 impl KeySet {
+    /// The parsed header for a segment this service writes itself.
+    pub(crate) fn known_header(
+        &self,
+        segment: &str,
+    ) -> Option<Arc<serde_json::Map<String, Value>>> {
+        self.known_headers
+            .iter()
+            .find(|(s, _)| s == segment)
+            .map(|(_, h)| Arc::clone(h))
+    }
+
+    /// The header segment of a new token signed with `alg` and `kid` and no
+    /// additional headers.
+    pub(crate) fn header_segment(&self, alg: Algorithm, kid: Option<&str>) -> Option<&str> {
+        let alg = crate::token::alg_name(alg);
+        self.known_headers
+            .iter()
+            .find(|(_, h)| {
+                h.get("alg").and_then(Value::as_str) == Some(alg)
+                    && h.get("kid").and_then(Value::as_str) == kid
+            })
+            .map(|(s, _)| s.as_str())
+    }
+
+    /// Precomputes the headers of new tokens: `{"alg":..,"typ":"JWT"}`, with
+    /// the key id when there is one (sorted keys, as PyJWT writes them).
+    fn remember_headers(&mut self) {
+        let mut seen = Vec::new();
+        for key in &self.verifying {
+            let alg = crate::token::alg_name(key.algorithm());
+            for kid in [None, key.kid.as_deref()] {
+                let mut header = serde_json::Map::new();
+                header.insert("alg".into(), Value::String(alg.into()));
+                if let Some(kid) = kid {
+                    header.insert("kid".into(), Value::String(kid.into()));
+                }
+                header.insert("typ".into(), Value::String("JWT".into()));
+                let Ok(bytes) = serde_json::to_vec(&header) else {
+                    continue;
+                };
+                let segment = URL_SAFE_NO_PAD.encode(bytes);
+                if !seen.contains(&segment) {
+                    seen.push(segment.clone());
+                    self.known_headers.push((segment, Arc::new(header)));
+                }
+            }
+        }
+    }
+
     /// Prepares and checks the keys, with errors that name Flask's options.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn build(
@@ -373,6 +424,7 @@ impl KeySet {
             KeySet {
                 signing,
                 verifying: Vec::new(),
+                known_headers: Vec::new(),
             }
         } else {
             Self::build_primary(
@@ -419,6 +471,7 @@ impl KeySet {
             }
             set.verifying.push(Arc::new(key.clone()));
         }
+        set.remember_headers();
         Ok(set)
     }
 
@@ -474,6 +527,7 @@ impl KeySet {
             return Ok(KeySet {
                 signing: Some(Arc::new(SigningKey::new(SignKey::Hmac(signing)))),
                 verifying,
+                known_headers: Vec::new(),
             });
         }
 
@@ -557,7 +611,11 @@ impl KeySet {
                 Some(Arc::new(SigningKey::new(signing)))
             }
         };
-        Ok(KeySet { signing, verifying })
+        Ok(KeySet {
+            signing,
+            verifying,
+            known_headers: Vec::new(),
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 //! fails outright (a malformed header): like Flask, the first location that
 //! holds a token decides, and an error there does not fall through to the next.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -111,21 +112,35 @@ fn py_split(s: &str) -> impl Iterator<Item = &str> {
 /// Reads the token from the configured header exactly as Flask-JWT-Extended's
 /// `_decode_jwt_from_headers` does (same messages, same comma-separated field
 /// handling; several header lines are joined with `,` as WSGI servers do).
-pub(crate) fn from_headers(config: &JwtConfig, parts: &Parts) -> Result<String, JwtError> {
+pub(crate) fn from_headers<'p>(
+    config: &JwtConfig,
+    parts: &'p Parts,
+) -> Result<Cow<'p, str>, JwtError> {
     let name = &config.header_name_display;
-    let mut joined = String::new();
-    for (i, value) in parts
-        .headers
-        .get_all(&config.header_name)
-        .iter()
-        .enumerate()
-    {
-        if i > 0 {
-            joined.push(',');
+    let mut values = parts.headers.get_all(&config.header_name).iter();
+    // One ASCII header line, the usual case, is read in place; otherwise the
+    // lines are joined with "," and decoded as latin-1, as WSGI does.
+    let joined: Cow<'p, str> = match (values.next(), values.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(one), None) if one.as_bytes().is_ascii() => {
+            Cow::Borrowed(std::str::from_utf8(one.as_bytes()).unwrap_or_default())
         }
-        // WSGI decodes header bytes as latin-1.
-        joined.extend(value.as_bytes().iter().map(|&b| char::from(b)));
-    }
+        _ => {
+            let mut joined = String::new();
+            for (i, value) in parts
+                .headers
+                .get_all(&config.header_name)
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    joined.push(',');
+                }
+                joined.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+            }
+            Cow::Owned(joined)
+        }
+    };
     let auth_header = joined.trim_matches(is_py_space).trim_matches(',');
     if auth_header.is_empty() {
         return Err(JwtError::NoAuthorization(
@@ -155,7 +170,7 @@ pub(crate) fn from_headers(config: &JwtConfig, parts: &Parts) -> Result<String, 
         };
         let mut words = py_split(field);
         match (words.next(), words.next(), words.next()) {
-            (Some(_), Some(token), None) => Ok(token.to_owned()),
+            (Some(_), Some(token), None) => Ok(reborrow(&joined, token)),
             _ => Err(JwtError::InvalidHeader(
                 format!("Bad {name} header. Expected '{name}: {header_type} <JWT>'").into(),
             )),
@@ -163,11 +178,22 @@ pub(crate) fn from_headers(config: &JwtConfig, parts: &Parts) -> Result<String, 
     } else {
         let mut words = py_split(auth_header);
         match (words.next(), words.next()) {
-            (Some(token), None) => Ok(token.to_owned()),
+            (Some(token), None) => Ok(reborrow(&joined, token)),
             _ => Err(JwtError::InvalidHeader(
                 format!("Bad {name} header. Expected '{name}: <JWT>'").into(),
             )),
         }
+    }
+}
+
+/// `part` (a slice of `whole`) with `whole`'s lifetime when it is borrowed.
+fn reborrow<'p>(whole: &Cow<'p, str>, part: &str) -> Cow<'p, str> {
+    match whole {
+        Cow::Borrowed(w) => {
+            let start = part.as_ptr() as usize - w.as_ptr() as usize;
+            Cow::Borrowed(&w[start..start + part.len()])
+        }
+        Cow::Owned(_) => Cow::Owned(part.to_owned()),
     }
 }
 
@@ -354,8 +380,8 @@ fn from_json(config: &JwtConfig, parts: &Parts, refresh: bool) -> Result<String,
 }
 
 /// A token found in a request.
-pub(crate) struct Found {
-    pub(crate) token: String,
+pub(crate) struct Found<'p> {
+    pub(crate) token: Cow<'p, str>,
     pub(crate) location: Location,
     /// The CSRF double-submit value sent with a cookie token.
     pub(crate) csrf: Option<String>,
@@ -364,19 +390,23 @@ pub(crate) struct Found {
 /// Looks through `locations` in order, as Flask's `_decode_jwt_from_request`:
 /// the first location holding a token decides; when none holds one, the
 /// missing-token messages are combined.
-pub(crate) fn find_token(
+pub(crate) fn find_token<'p>(
     config: &JwtConfig,
-    parts: &Parts,
+    parts: &'p Parts,
     locations: &[Location],
     refresh: bool,
-) -> Result<Found, JwtError> {
-    let mut missing: Vec<String> = Vec::new();
+) -> Result<Found<'p>, JwtError> {
+    let mut missing: Vec<Cow<'static, str>> = Vec::new();
     for &location in locations {
         let found = match location {
             Location::Headers => from_headers(config, parts).map(|t| (t, None)),
-            Location::QueryString => from_query_string(config, parts).map(|t| (t, None)),
-            Location::Cookies => from_cookies(config, parts, refresh),
-            Location::Json => from_json(config, parts, refresh).map(|t| (t, None)),
+            Location::QueryString => {
+                from_query_string(config, parts).map(|t| (Cow::Owned(t), None))
+            }
+            Location::Cookies => {
+                from_cookies(config, parts, refresh).map(|(t, c)| (Cow::Owned(t), c))
+            }
+            Location::Json => from_json(config, parts, refresh).map(|t| (Cow::Owned(t), None)),
         };
         match found {
             Ok((token, csrf)) => {
@@ -386,7 +416,7 @@ pub(crate) fn find_token(
                     csrf,
                 })
             }
-            Err(JwtError::NoAuthorization(msg)) => missing.push(msg.into_owned()),
+            Err(JwtError::NoAuthorization(msg)) => missing.push(msg),
             Err(other) => return Err(other),
         }
     }
@@ -404,7 +434,7 @@ pub(crate) fn find_token(
         ))
     } else {
         Err(JwtError::NoAuthorization(
-            missing.into_iter().next().unwrap_or_default().into(),
+            missing.into_iter().next().unwrap_or_default(),
         ))
     }
 }

@@ -280,11 +280,11 @@ impl JwtManager {
     }
 
     /// The blocklist key of a token: its `jti`, prefixed with its issuer.
-    fn revocation_key(token: &DecodedToken) -> Option<String> {
+    fn revocation_key(token: &DecodedToken) -> Option<std::borrow::Cow<'_, str>> {
         let jti = token.jti()?;
         Some(match token.get("iss").and_then(Value::as_str) {
-            Some(iss) => format!("{iss}\u{1f}{jti}"),
-            None => jti.to_owned(),
+            Some(iss) => std::borrow::Cow::Owned(format!("{iss}\u{1f}{jti}")),
+            None => std::borrow::Cow::Borrowed(jti),
         })
     }
 
@@ -429,7 +429,7 @@ impl JwtManager {
         let family = refresh_token
             .family()
             .map(str::to_owned)
-            .unwrap_or_else(|| key.clone());
+            .unwrap_or_else(|| key.to_string());
         let first_use = self
             .inner
             .blocklist
@@ -476,11 +476,11 @@ impl JwtManager {
         }
         let inner = &*self.inner;
         let config = &inner.config;
-        let route_locations = requirements.locations();
-        let locations = if route_locations.is_empty() {
+        let (route_locations, n) = requirements.location_array();
+        let locations = if n == 0 {
             config.token_location.as_slice()
         } else {
-            route_locations.as_slice()
+            &route_locations[..n]
         };
         let found = match locations::find_token(config, parts, locations, requirements.refresh) {
             Ok(found) => found,

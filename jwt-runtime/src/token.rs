@@ -264,6 +264,31 @@ pub(crate) fn encode(
         }
     }
 
+    let known = match options.additional_headers {
+        None | Some(Value::Null) => config
+            .keys
+            .header_segment(key.algorithm(), key.kid.as_deref()),
+        _ => None,
+    };
+    let header_segment = match known {
+        Some(segment) => segment.to_owned(),
+        None => header_segment(key, options.additional_headers)?,
+    };
+    let payload_json =
+        serde_json::to_vec(&Ordered(&payload)).map_err(|e| JwtError::Encode(e.to_string()))?;
+    let mut out = String::with_capacity(header_segment.len() + payload_json.len() * 4 / 3 + 100);
+    out.push_str(&header_segment);
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(&payload_json, &mut out);
+    let signature = key.inner.sign(out.as_bytes()).map_err(JwtError::Encode)?;
+    out.push('.');
+    out.push_str(&signature);
+    Ok(out)
+}
+
+/// The JOSE header of a new token with additional headers, as PyJWT writes
+/// it (sorted keys), base64url-encoded.
+fn header_segment(key: &SigningKey, additional: Option<Value>) -> Result<String, JwtError> {
     let mut header: BTreeMap<String, Value> = BTreeMap::new();
     header.insert("typ".into(), Value::String("JWT".into()));
     header.insert(
@@ -271,7 +296,7 @@ pub(crate) fn encode(
         Value::String(alg_name(key.algorithm()).into()),
     );
     let key_id = key.kid.clone();
-    match options.additional_headers {
+    match additional {
         None | Some(Value::Null) => {}
         Some(Value::Object(extra)) => {
             for (k, v) in extra {
@@ -298,16 +323,7 @@ pub(crate) fn encode(
     }
 
     let header_json = serde_json::to_vec(&header).map_err(|e| JwtError::Encode(e.to_string()))?;
-    let payload_json =
-        serde_json::to_vec(&Ordered(&payload)).map_err(|e| JwtError::Encode(e.to_string()))?;
-    let mut out = String::with_capacity((header_json.len() + payload_json.len()) * 4 / 3 + 100);
-    URL_SAFE_NO_PAD.encode_string(&header_json, &mut out);
-    out.push('.');
-    URL_SAFE_NO_PAD.encode_string(&payload_json, &mut out);
-    let signature = key.inner.sign(out.as_bytes()).map_err(JwtError::Encode)?;
-    out.push('.');
-    out.push_str(&signature);
-    Ok(out)
+    Ok(URL_SAFE_NO_PAD.encode(header_json))
 }
 
 pub(crate) fn alg_name(alg: jsonwebtoken::Algorithm) -> &'static str {
@@ -511,8 +527,18 @@ pub(crate) fn decode_checked(
         .split_once('.')
         .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
 
-    let header_bytes = b64(header_segment, messages::INVALID_HEADER_PADDING)?;
-    let header = parse_object(&header_bytes, "header", messages::HEADER_NOT_OBJECT)?;
+    // Fast path: the headers this service writes itself are parsed once.
+    let header: Arc<Map<String, Value>> = match config.keys.known_header(header_segment) {
+        Some(known) => known,
+        None => {
+            let header_bytes = b64(header_segment, messages::INVALID_HEADER_PADDING)?;
+            Arc::new(parse_object(
+                &header_bytes,
+                "header",
+                messages::HEADER_NOT_OBJECT,
+            )?)
+        }
+    };
     let detached = header.get("b64") == Some(&Value::Bool(false));
     let payload_bytes = if detached {
         if !payload_segment.is_empty() {
