@@ -134,7 +134,7 @@ async fn login_protected_forged_refresh_logout_in_chromium() {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("the browser_app example is built by cargo test"),
+            .expect("build the example first: cargo build --example browser_app"),
     );
     let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let _driver = Killed(

@@ -4,7 +4,8 @@
 //! until it is back.
 //!
 //! Needs `redis-server` (Debian's package; `scripts/test` installs it); run
-//! with `cargo test --features redis-tests --test fleet`.
+//! with `cargo build --features redis --example redis_blocklist && cargo test
+//! --features redis-tests --test fleet`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::{TcpListener, TcpStream};
@@ -85,7 +86,7 @@ fn start_instance(port: u16, redis_port: u16) -> Killed {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("the redis_blocklist example is built by cargo test --features redis-tests");
+        .expect("build the example first: cargo build --features redis --example redis_blocklist");
     wait_for_port(port, "redis_blocklist");
     Killed(child)
 }
