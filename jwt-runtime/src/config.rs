@@ -172,6 +172,7 @@ pub struct JwtConfig {
     pub(crate) json_body_limit: usize,
     pub(crate) read_json_body: bool,
     pub(crate) jwks: Option<crate::jwks::RemoteJwks>,
+    pub(crate) blocklist_timeout: std::time::Duration,
 }
 
 /// The cookie and CSRF options (Flask's `JWT_*COOKIE*` and `JWT_CSRF_*`).
@@ -346,6 +347,7 @@ pub struct JwtConfigBuilder {
     key_id: Option<String>,
     rotated_keys: Vec<crate::keys::VerificationKey>,
     jwks: Option<crate::jwks::RemoteJwks>,
+    blocklist_timeout: std::time::Duration,
     algorithm: String,
     decode_algorithms: Option<Vec<String>>,
     access_token_expires: Expires,
@@ -399,6 +401,7 @@ impl Default for JwtConfigBuilder {
             key_id: None,
             rotated_keys: Vec::new(),
             jwks: None,
+            blocklist_timeout: std::time::Duration::from_millis(500),
             algorithm: "HS256".to_owned(),
             decode_algorithms: None,
             access_token_expires: Expires::After(Duration::minutes(15)),
@@ -514,6 +517,13 @@ impl JwtConfigBuilder {
     /// most once per interval. `JWT_PUBLIC_KEY` then becomes optional.
     pub fn jwks(mut self, jwks: crate::jwks::RemoteJwks) -> Self {
         self.jwks = Some(jwks);
+        self
+    }
+    /// The longest a revocation check (or revocation) may take before the
+    /// request fails closed with 503 (500 ms): a hanging store never hangs
+    /// requests.
+    pub fn blocklist_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.blocklist_timeout = timeout;
         self
     }
     /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for
@@ -904,6 +914,7 @@ impl JwtConfigBuilder {
             .read_json_body
             .unwrap_or(self.token_location.contains(&Location::Json));
         Ok(JwtConfig {
+            blocklist_timeout: self.blocklist_timeout,
             jwks: self.jwks,
             read_json_body,
             cookies,

@@ -292,6 +292,18 @@ impl JwtManager {
         JwtError::RevocationUnavailable
     }
 
+    /// Runs a store operation within the blocklist timeout: a failing or
+    /// hanging store fails closed.
+    async fn store<T>(
+        &self,
+        op: impl std::future::Future<Output = Result<T, crate::blocklist::BlocklistError>>,
+    ) -> Result<T, JwtError> {
+        match tokio::time::timeout(self.inner.config.blocklist_timeout, op).await {
+            Ok(result) => result.map_err(Self::store_error),
+            Err(_) => Err(JwtError::RevocationUnavailable),
+        }
+    }
+
     /// When an entry about `token` may be forgotten: its expiry plus the leeway.
     fn until_expiry(&self, token: &DecodedToken) -> Option<f64> {
         token
@@ -317,11 +329,12 @@ impl JwtManager {
         let key = Self::revocation_key(token).ok_or_else(|| {
             JwtError::Encode("the token has no `jti` claim, so it cannot be revoked".into())
         })?;
-        self.inner
-            .blocklist
-            .revoke(Revocation::Token(&key), self.until_expiry(token))
-            .await
-            .map_err(Self::store_error)
+        self.store(
+            self.inner
+                .blocklist
+                .revoke(Revocation::Token(&key), self.until_expiry(token)),
+        )
+        .await
     }
 
     /// Revokes every token of `token`'s login: the access and refresh tokens
@@ -329,12 +342,14 @@ impl JwtManager {
     /// their rotations. A token without a family revokes just itself.
     pub async fn revoke_token_family(&self, token: &DecodedToken) -> Result<(), JwtError> {
         match token.family() {
-            Some(family) => self
-                .inner
-                .blocklist
-                .revoke(Revocation::Family(family), self.until_longest_lifetime())
+            Some(family) => {
+                self.store(
+                    self.inner
+                        .blocklist
+                        .revoke(Revocation::Family(family), self.until_longest_lifetime()),
+                )
                 .await
-                .map_err(Self::store_error),
+            }
             None => self.revoke_token(token).await,
         }
     }
@@ -342,14 +357,11 @@ impl JwtManager {
     /// "Log out everywhere": revokes every token of `identity` issued until now.
     pub async fn revoke_all_tokens_of(&self, identity: &str) -> Result<(), JwtError> {
         let at = self.inner.config.clock.now();
-        self.inner
-            .blocklist
-            .revoke(
-                Revocation::IdentityBefore { identity, at },
-                self.until_longest_lifetime(),
-            )
-            .await
-            .map_err(Self::store_error)
+        self.store(self.inner.blocklist.revoke(
+            Revocation::IdentityBefore { identity, at },
+            self.until_longest_lifetime(),
+        ))
+        .await
     }
 
     /// Whether `token` is revoked (by id, family, or identity); a failing
@@ -366,11 +378,7 @@ impl JwtManager {
         if query.jti.is_none() && query.family.is_none() && query.identity.is_none() {
             return Ok(false);
         }
-        self.inner
-            .blocklist
-            .is_revoked(query)
-            .await
-            .map_err(Self::store_error)
+        self.store(self.inner.blocklist.is_revoked(query)).await
     }
 
     /// An access and a refresh token for one login, linked by a `fam` claim so
@@ -431,17 +439,19 @@ impl JwtManager {
             .map(str::to_owned)
             .unwrap_or_else(|| key.to_string());
         let first_use = self
-            .inner
-            .blocklist
-            .consume_once(&key, self.until_expiry(refresh_token))
-            .await
-            .map_err(Self::store_error)?;
+            .store(
+                self.inner
+                    .blocklist
+                    .consume_once(&key, self.until_expiry(refresh_token)),
+            )
+            .await?;
         if !first_use {
-            self.inner
-                .blocklist
-                .revoke(Revocation::Family(&family), self.until_longest_lifetime())
-                .await
-                .map_err(Self::store_error)?;
+            self.store(
+                self.inner
+                    .blocklist
+                    .revoke(Revocation::Family(&family), self.until_longest_lifetime()),
+            )
+            .await?;
             return Err(JwtError::Revoked);
         }
         let mut claims = serde_json::Map::new();
@@ -521,9 +531,7 @@ impl JwtManager {
         let cb = &inner.callbacks;
         if !requirements.skip_revocation_check {
             let revoked = match &cb.token_in_blocklist {
-                Some(check) => check(Arc::clone(&token))
-                    .await
-                    .map_err(|_| JwtError::RevocationUnavailable),
+                Some(check) => self.store(check(Arc::clone(&token))).await,
                 None => self.is_token_revoked(&token).await,
             };
             match revoked {

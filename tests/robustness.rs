@@ -1,0 +1,213 @@
+//! Robustness: a hanging store fails closed without starving other routes,
+//! oversized inputs are refused quickly, and many concurrent identities stay
+//! apart.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Request};
+use axum::routing::get;
+use axum::{Json, Router};
+use axum_jwt_extended::{
+    get_jwt_identity, jwt_required, Blocklist, BlocklistError, BoxFuture, JwtConfig, JwtManager,
+    Revocation, RevocationQuery,
+};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+#[derive(Debug)]
+struct Hanging;
+
+impl Blocklist for Hanging {
+    fn is_revoked<'a>(
+        &'a self,
+        _: RevocationQuery<'a>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        Box::pin(std::future::pending())
+    }
+    fn revoke<'a>(
+        &'a self,
+        _: Revocation<'a>,
+        _: Option<f64>,
+    ) -> BoxFuture<'a, Result<(), BlocklistError>> {
+        Box::pin(std::future::pending())
+    }
+    fn consume_once<'a>(
+        &'a self,
+        _: &'a str,
+        _: Option<f64>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[jwt_required]
+async fn protected() -> Json<Value> {
+    Json(json!({ "logged_in_as": get_jwt_identity() }))
+}
+
+#[jwt_required(skip_revocation_check)]
+async fn skipping() -> Json<Value> {
+    Json(json!({ "logged_in_as": get_jwt_identity() }))
+}
+
+fn app(jwt: &JwtManager) -> Router {
+    Router::new()
+        .route("/protected", get(protected))
+        .route("/skipping", get(skipping))
+        .route("/public", get(|| async { "public" }))
+        .layer(jwt.layer())
+}
+
+async fn call(app: &Router, uri: &str, auth: Option<&str>) -> (u16, Value) {
+    let mut req = Request::builder().uri(uri);
+    if let Some(a) = auth {
+        req = req.header(header::AUTHORIZATION, a);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_routes() {
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key("robustness-secret-long-enough-for-hs256")
+            .blocklist_timeout(Duration::from_millis(200))
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+    .with_blocklist(Hanging);
+    let app = app(&jwt);
+    let token = format!("Bearer {}", jwt.create_access_token("alice").unwrap());
+    // Many requests stuck on the store at once…
+    let mut stuck = Vec::new();
+    for _ in 0..32 {
+        let app = app.clone();
+        let token = token.clone();
+        stuck.push(tokio::spawn(async move {
+            let started = Instant::now();
+            (
+                call(&app, "/protected", Some(&token)).await,
+                started.elapsed(),
+            )
+        }));
+    }
+    // …while other routes answer at once.
+    let started = Instant::now();
+    assert_eq!(call(&app, "/public", None).await.0, 200);
+    assert_eq!(
+        call(&app, "/skipping", Some(&token)).await,
+        (200, json!({"logged_in_as": "alice"}))
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(150),
+        "{:?}",
+        started.elapsed()
+    );
+    for task in stuck {
+        let ((status, body), took) = task.await.unwrap();
+        assert_eq!(
+            (status, body),
+            (503, json!({"msg": "Token revocation status unavailable"}))
+        );
+        assert!(took < Duration::from_secs(1), "{took:?}");
+    }
+    // Logout against a hanging store is an error too, not a hang.
+    let decoded = jwt
+        .decode_token(token.trim_start_matches("Bearer "), false)
+        .unwrap();
+    let started = Instant::now();
+    assert!(jwt.revoke_token(&decoded).await.is_err());
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn oversized_inputs_are_refused_quickly() {
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key("robustness-secret-long-enough-for-hs256")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let app = app(&jwt);
+    let cases = [
+        (
+            "1 MiB token",
+            format!("Bearer {}", "a".repeat(1 << 20)),
+            422,
+        ),
+        ("100k dots", format!("Bearer {}", ".".repeat(100_000)), 422),
+        ("10k dots", format!("Bearer {}", ".".repeat(10_000)), 422),
+        (
+            "deep JSON header",
+            format!("Bearer {}.e30.AAAA", base64_url(&"[".repeat(5000))),
+            422,
+        ),
+        (
+            "1 MiB header of fields",
+            format!("Basic x{}", ", Basic x".repeat(100_000)),
+            401,
+        ),
+    ];
+    for (name, auth, status) in cases {
+        let started = Instant::now();
+        let (s, body) = call(&app, "/protected", Some(&auth)).await;
+        assert_eq!(s, status, "{name}: {body}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+fn base64_url(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_four_concurrent_clients_never_see_each_others_identity() {
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key("robustness-secret-long-enough-for-hs256")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let app = app(&jwt);
+    let mut clients = Vec::new();
+    for i in 0..64 {
+        let app = app.clone();
+        let token = format!(
+            "Bearer {}",
+            jwt.create_access_token(format!("user-{i}")).unwrap()
+        );
+        clients.push(tokio::spawn(async move {
+            for _ in 0..50 {
+                let (s, body) = call(&app, "/protected", Some(&token)).await;
+                assert_eq!(
+                    (s, body),
+                    (200, json!({"logged_in_as": format!("user-{i}")}))
+                );
+            }
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+}
