@@ -173,6 +173,14 @@ pub struct JwtConfig {
     pub(crate) read_json_body: bool,
     pub(crate) jwks: Option<crate::jwks::RemoteJwks>,
     pub(crate) blocklist_timeout: std::time::Duration,
+    pub(crate) strict: Option<StrictProfile>,
+}
+
+/// The checks of [`JwtConfigBuilder::strict`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct StrictProfile {
+    /// Longest accepted `exp - iat`, in seconds.
+    pub(crate) max_lifetime: f64,
 }
 
 /// The cookie and CSRF options (Flask's `JWT_*COOKIE*` and `JWT_CSRF_*`).
@@ -348,6 +356,8 @@ pub struct JwtConfigBuilder {
     rotated_keys: Vec<crate::keys::VerificationKey>,
     jwks: Option<crate::jwks::RemoteJwks>,
     blocklist_timeout: std::time::Duration,
+    strict: bool,
+    max_token_lifetime: Option<Duration>,
     algorithm: String,
     decode_algorithms: Option<Vec<String>>,
     access_token_expires: Expires,
@@ -402,6 +412,8 @@ impl Default for JwtConfigBuilder {
             rotated_keys: Vec::new(),
             jwks: None,
             blocklist_timeout: std::time::Duration::from_millis(500),
+            strict: false,
+            max_token_lifetime: None,
             algorithm: "HS256".to_owned(),
             decode_algorithms: None,
             access_token_expires: Expires::After(Duration::minutes(15)),
@@ -517,6 +529,33 @@ impl JwtConfigBuilder {
     /// most once per interval. `JWT_PUBLIC_KEY` then becomes optional.
     pub fn jwks(mut self, jwks: crate::jwks::RemoteJwks) -> Self {
         self.jwks = Some(jwks);
+        self
+    }
+    /// The strict profile, recommended for new services that do not need to
+    /// accept tokens minted by Flask-JWT-Extended or other issuers (RFC 8725):
+    ///
+    /// - `exp`, `jti` and `type` are required (`Token is missing the "exp" claim`);
+    /// - the `typ` header must be `JWT` (`Invalid token type header (typ)`);
+    /// - an `aud` claim is refused when no audience is configured (`Invalid audience`);
+    /// - `exp - iat` may not exceed the longest configured lifetime, or
+    ///   [`max_token_lifetime`](Self::max_token_lifetime) (`Token lifetime exceeds the maximum`);
+    /// - the `Bearer` scheme is matched case-insensitively (RFC 7235).
+    ///
+    /// ```
+    /// use jwt_runtime::{JwtConfig, JwtManager, TokenOptions, Expires};
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").strict(true).build()?)?;
+    /// let forever = jwt.create_access_token_with("alice", TokenOptions::new().expires(Expires::Never))?;
+    /// assert_eq!(jwt.decode_token(&forever, false).unwrap_err().to_string(), "Token is missing the \"exp\" claim");
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn strict(mut self, on: bool) -> Self {
+        self.strict = on;
+        self
+    }
+    /// The longest token lifetime the strict profile accepts (default: the
+    /// longer of the access and refresh lifetimes).
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = Some(lifetime);
         self
     }
     /// The longest a revocation check (or revocation) may take before the
@@ -913,7 +952,24 @@ impl JwtConfigBuilder {
         let read_json_body = self
             .read_json_body
             .unwrap_or(self.token_location.contains(&Location::Json));
+        let strict = if self.strict {
+            let longest = match (self.access_token_expires, self.refresh_token_expires) {
+                (Expires::After(a), Expires::After(r)) => Some(a.max(r)),
+                _ => None,
+            };
+            let max = self.max_token_lifetime.or(longest).ok_or_else(|| {
+                JwtError::Config(
+                    "the strict profile needs a bounded token lifetime: set max_token_lifetime, or lifetimes other than Expires::Never".into(),
+                )
+            })?;
+            Some(StrictProfile {
+                max_lifetime: max.as_seconds_f64(),
+            })
+        } else {
+            None
+        };
         Ok(JwtConfig {
+            strict,
             blocklist_timeout: self.blocklist_timeout,
             jwks: self.jwks,
             read_json_body,

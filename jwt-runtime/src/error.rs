@@ -86,6 +86,10 @@ pub mod messages {
     pub const FRESH_INVALID: &str = "Fresh claim (fresh) must be a boolean or a number.";
     /// Ours: the token is longer than `max_token_length` (422).
     pub const TOKEN_TOO_LONG: &str = "Token is too long";
+    /// Strict profile: the `typ` header is not `JWT` (422).
+    pub const STRICT_TYP: &str = "Invalid token type header (typ)";
+    /// Strict profile: `exp - iat` exceeds the maximum lifetime (422).
+    pub const STRICT_LIFETIME: &str = "Token lifetime exceeds the maximum";
     /// Ours: a missing `JwtManager::layer()` (500).
     pub const MISSING_LAYER: &str = "JWT verification is not configured: add `.layer(jwt.layer())` (JwtManager::layer()) to the router";
 }

@@ -152,7 +152,13 @@ pub(crate) fn from_headers<'p>(
         let mut found: Option<&str> = None;
         let mut count = 0usize;
         for field in split_fields(auth_header) {
-            if py_split(field).next() == Some(header_type) {
+            let scheme = py_split(field).next();
+            let matches = match scheme {
+                Some(s) if config.strict.is_some() => s.eq_ignore_ascii_case(header_type),
+                Some(s) => s == header_type,
+                None => false,
+            };
+            if matches {
                 count += 1;
                 found = Some(field);
             }

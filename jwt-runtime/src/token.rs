@@ -681,6 +681,36 @@ pub(crate) fn decode_checked(
         }
     }
 
+    if let Some(strict) = &config.strict {
+        for claim in ["exp", "jti", "type"] {
+            if !claims.contains_key(claim) {
+                return Err(JwtError::invalid(format!(
+                    "Token is missing the \"{claim}\" claim"
+                )));
+            }
+        }
+        if !header
+            .get("typ")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
+        {
+            return Err(JwtError::invalid(messages::STRICT_TYP));
+        }
+        if config.decode_audience.is_none() && claims.contains_key("aud") {
+            return Err(JwtError::invalid("Invalid audience"));
+        }
+        let exp = claims.get("exp").and_then(numeric_date);
+        let iat = claims.get("iat").and_then(numeric_date);
+        let too_long = match (exp, iat) {
+            (Some(exp), Some(iat)) => exp - iat > strict.max_lifetime,
+            (Some(exp), None) => exp - now > strict.max_lifetime,
+            _ => false,
+        };
+        if too_long {
+            return Err(JwtError::invalid(messages::STRICT_LIFETIME));
+        }
+    }
+
     // Flask-JWT-Extended's own checks and defaults.
     if !claims.contains_key(&**identity_claim) {
         return Err(JwtError::invalid(format!(
