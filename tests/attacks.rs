@@ -132,6 +132,20 @@ async fn run(jwt: &JwtManager, cases: Vec<Case>) {
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let msg = body["msg"].as_str().unwrap_or("");
+        // Hygiene: no response ever echoes the token or its signature.
+        if let Some(token) = c.auth.as_deref().and_then(|a| a.strip_prefix("Bearer ")) {
+            for secret_part in [token, token.rsplit('.').next().unwrap_or("")] {
+                if secret_part.len() >= 16 {
+                    let text = String::from_utf8_lossy(&bytes);
+                    assert!(
+                        !text.contains(secret_part),
+                        "[{}] {}: the response echoes the token",
+                        c.source,
+                        c.name
+                    );
+                }
+            }
+        }
         assert!(
             status != 200 && status != 500,
             "[{}] {}: answered {status} {body}",

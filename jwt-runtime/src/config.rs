@@ -348,8 +348,8 @@ impl JwtConfig {
 /// ```
 #[derive(Clone)]
 pub struct JwtConfigBuilder {
-    secret_key: Option<Vec<u8>>,
-    private_key: Option<Vec<u8>>,
+    secret_key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    private_key: Option<zeroize::Zeroizing<Vec<u8>>>,
     public_key: Option<Vec<u8>>,
     allow_weak_keys: bool,
     key_id: Option<String>,
@@ -476,14 +476,14 @@ macro_rules! cookie_option {
 impl JwtConfigBuilder {
     /// `JWT_SECRET_KEY`: the HMAC secret (required for `HS*` algorithms).
     pub fn secret_key(mut self, key: impl AsRef<[u8]>) -> Self {
-        self.secret_key = Some(key.as_ref().to_vec());
+        self.secret_key = Some(zeroize::Zeroizing::new(key.as_ref().to_vec()));
         self
     }
     /// `JWT_PRIVATE_KEY`: the PEM private key that signs tokens with an
     /// asymmetric algorithm (RSA and EC keys in PKCS#8 or PKCS#1/SEC1, Ed25519
     /// in PKCS#8). Optional for a service that only verifies.
     pub fn private_key(mut self, pem: impl AsRef<[u8]>) -> Self {
-        self.private_key = Some(pem.as_ref().to_vec());
+        self.private_key = Some(zeroize::Zeroizing::new(pem.as_ref().to_vec()));
         self
     }
     /// `JWT_PUBLIC_KEY`: the PEM public key that verifies tokens of an
@@ -829,8 +829,8 @@ impl JwtConfigBuilder {
         let keys = Arc::new(KeySet::build(
             algorithm,
             &decode_algorithms,
-            self.secret_key.as_deref(),
-            self.private_key.as_deref(),
+            self.secret_key.as_deref().map(Vec::as_slice),
+            self.private_key.as_deref().map(Vec::as_slice),
             self.public_key.as_deref(),
             self.allow_weak_keys,
             self.key_id.as_deref(),
