@@ -132,3 +132,8 @@ pub use jwt_runtime::__time::Duration;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The migration guide's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/MIGRATING.md")]
+pub struct MigratingDoctests;
