@@ -193,6 +193,32 @@ impl JwtError {
         JwtError::InvalidToken(msg.into())
     }
 
+    /// A stable name for the kind of error (`expired`, `invalid_token`, ...), for
+    /// logs and metrics; never contains request data.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JwtError::NoAuthorization(_) => "no_authorization",
+            JwtError::Csrf(_) => "csrf",
+            JwtError::InvalidHeader(_) => "invalid_header",
+            JwtError::InvalidToken(_) => "invalid_token",
+            JwtError::WrongTokenType(_) => "wrong_token_type",
+            JwtError::Expired => "expired",
+            JwtError::FreshTokenRequired => "fresh_token_required",
+            JwtError::Revoked => "revoked",
+            JwtError::UserClaimsVerificationFailed => "user_claims_verification_failed",
+            JwtError::UserLookup(_) => "user_lookup",
+            JwtError::RevocationUnavailable => "revocation_unavailable",
+            JwtError::KeysUnavailable => "keys_unavailable",
+            JwtError::Forbidden(_) => "forbidden",
+            JwtError::PayloadTooLarge => "payload_too_large",
+            JwtError::BodyUnreadable => "body_unreadable",
+            JwtError::MissingLayer => "missing_layer",
+            JwtError::NoManager => "no_manager",
+            JwtError::Config(_) => "config",
+            JwtError::Encode(_) => "encode",
+        }
+    }
+
     /// The HTTP status Flask-JWT-Extended answers with for this error.
     pub fn status(&self) -> StatusCode {
         match self {

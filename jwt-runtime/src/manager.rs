@@ -565,10 +565,21 @@ impl JwtManager {
                 }
             }
         }
+        #[cfg(feature = "tracing")]
+        tracing::trace!(target: "axum_jwt_extended", location = found.location.as_str(), "token verified");
         Ok(JwtContext::new(token, found.location, user))
     }
 
     fn reject(&self, error: JwtError, token: Option<Arc<DecodedToken>>) -> JwtRejection {
+        // The kind of failure only, at debug level (a flood of forged tokens
+        // must not flood logs at the default level); never the token.
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            target: "axum_jwt_extended",
+            kind = error.kind(),
+            status = error.status().as_u16(),
+            "request refused"
+        );
         JwtRejection::new(error, token, self)
     }
 }

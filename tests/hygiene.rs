@@ -1,0 +1,133 @@
+//! Hygiene: no token, secret, signature or CSRF value in logs, error
+//! messages, `Debug` output or responses.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{header, Request};
+use axum::routing::get;
+use axum::Router;
+use axum_jwt_extended::{Duration, Jwt, JwtConfig, JwtManager, Location, TokenOptions};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const SECRET: &str = "hygiene-secret-that-must-never-be-logged";
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn nothing_secret_reaches_logs_errors_debug_or_responses() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(SECRET)
+            .token_location([Location::Headers, Location::Cookies])
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let app = Router::new()
+        .route(
+            "/p",
+            get(|_: Jwt| async { "ok" }).post(|_: Jwt| async { "ok" }),
+        )
+        .layer(jwt.layer());
+    let valid = jwt.create_access_token("alice").unwrap();
+    let expired = jwt
+        .create_access_token_with("alice", TokenOptions::new().expires(Duration::seconds(-5)))
+        .unwrap();
+    let forged = format!("{}AAAA", &valid[..valid.len() - 4]);
+    let csrf = jwt.decode_token(&valid, false).unwrap().claims()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let signature = valid.rsplit('.').next().unwrap().to_owned();
+
+    let mut bodies = Vec::new();
+    let mut errors = Vec::new();
+    for (auth, cookie, method) in [
+        (Some(valid.clone()), None, "GET"),
+        (Some(expired.clone()), None, "GET"),
+        (Some(forged.clone()), None, "GET"),
+        (Some("x.y".to_owned()), None, "GET"),
+        (None, Some(format!("access_token_cookie={valid}")), "POST"),
+        (None, Some(format!("access_token_cookie={valid}")), "GET"),
+    ] {
+        let mut req = Request::builder().method(method).uri("/p");
+        if let Some(a) = &auth {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {a}"));
+        }
+        if let Some(c) = &cookie {
+            req = req
+                .header(header::COOKIE, c)
+                .header("X-CSRF-TOKEN", "wrong-value");
+        }
+        let res = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        bodies.push(
+            String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+                .unwrap(),
+        );
+        if let Some(a) = &auth {
+            if let Err(e) = jwt.decode_token(a, false) {
+                errors.push(format!("{e} {e:?}"));
+            }
+        }
+    }
+    let debug = format!(
+        "{jwt:?} {:?} {:?}",
+        jwt.config(),
+        jwt.decode_token(&valid, false).unwrap()
+    );
+
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("request refused"),
+        "the refusals are logged: {logs}"
+    );
+    assert!(
+        logs.contains("kind=\"expired\"") || logs.contains("kind=expired"),
+        "{logs}"
+    );
+    let haystacks = [
+        ("logs", logs.as_str()),
+        ("bodies", &bodies.join("\n")),
+        ("errors", &errors.join("\n")),
+        ("debug", &debug),
+    ];
+    for (what, text) in haystacks {
+        for (name, needle) in [
+            ("secret", SECRET),
+            ("token", valid.as_str()),
+            ("expired token", expired.as_str()),
+            ("forged token", forged.as_str()),
+            ("signature", signature.as_str()),
+            ("csrf", csrf.as_str()),
+        ] {
+            assert!(!text.contains(needle), "the {name} appears in the {what}");
+        }
+    }
+}
