@@ -103,6 +103,26 @@
 //! [`OptionalJwt`], [`FreshJwt`], [`RefreshJwt`] or [`VerifyJwt`] (Flask's
 //! `verify_jwt_in_request`).
 //!
+//! # Guides
+//!
+//! One page per topic in [`guide`]: [refresh tokens](guide::refresh_tokens),
+//! [fresh tokens](guide::fresh_tokens), [locations and CSRF](guide::locations_and_csrf),
+//! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
+//! [custom errors](guide::custom_errors), [testing your handlers](guide::testing).
+//! Moving from Flask: `docs/MIGRATING.md`.
+//!
+//! # Feature flags
+//!
+//! | feature | default | what |
+//! |---|---|---|
+//! | `aws-lc-rs` | yes | crypto with aws-lc-rs (constant time, fast) |
+//! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates) |
+//! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
+//! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
+//!
+//! The attribute macros are always available. The minimum supported Rust
+//! version is 1.89 (the `rust-version` of the crates; jsonwebtoken 11 needs 1.88).
+//!
 //! # Limits
 //!
 //! - The task-local scope ends with the handler body. `tokio::spawn` does not
@@ -124,6 +144,24 @@
 
 pub use jwt_macros::{fresh_jwt_required, jwt_optional, jwt_refresh_token_required, jwt_required};
 pub use jwt_runtime::*;
+
+/// Topic guides; every example compiles as a doctest.
+pub mod guide {
+    #[doc = include_str!("../docs/guide/refresh_tokens.md")]
+    pub mod refresh_tokens {}
+    #[doc = include_str!("../docs/guide/fresh_tokens.md")]
+    pub mod fresh_tokens {}
+    #[doc = include_str!("../docs/guide/locations_and_csrf.md")]
+    pub mod locations_and_csrf {}
+    #[doc = include_str!("../docs/guide/revocation.md")]
+    pub mod revocation {}
+    #[doc = include_str!("../docs/guide/keys_and_jwks.md")]
+    pub mod keys_and_jwks {}
+    #[doc = include_str!("../docs/guide/custom_errors.md")]
+    pub mod custom_errors {}
+    #[doc = include_str!("../docs/guide/testing.md")]
+    pub mod testing {}
+}
 
 /// Time spans for expiry and freshness (re-exported from the `time` crate).
 pub use jwt_runtime::__time::Duration;
