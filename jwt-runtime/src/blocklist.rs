@@ -111,6 +111,13 @@ pub trait Blocklist: Send + Sync + fmt::Debug + 'static {
         key: &'a str,
         until: Option<f64>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>>;
+
+    /// `false` only when the store knows it holds no revocation at all (a
+    /// fresh in-memory store), so checks can be skipped. Shared stores keep
+    /// the default, `true`.
+    fn may_contain_revocations(&self) -> bool {
+        true
+    }
 }
 
 /// The default, in-process blocklist.
@@ -135,6 +142,8 @@ pub trait Blocklist: Send + Sync + fmt::Debug + 'static {
 pub struct MemoryBlocklist {
     state: Arc<Mutex<MemoryState>>,
     clock: Arc<dyn Clock>,
+    /// Set by the first revocation: until then every check is a miss.
+    used: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Entry maps; the value is `(until, payload)`.
@@ -197,6 +206,7 @@ impl MemoryBlocklist {
         MemoryBlocklist {
             state: Arc::new(Mutex::new(MemoryState::default())),
             clock,
+            used: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 
@@ -222,6 +232,10 @@ fn live(until: Option<&Option<f64>>, now: f64) -> bool {
 }
 
 impl Blocklist for MemoryBlocklist {
+    fn may_contain_revocations(&self) -> bool {
+        self.used.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     fn is_revoked<'a>(
         &'a self,
         q: RevocationQuery<'a>,
@@ -247,6 +261,7 @@ impl Blocklist for MemoryBlocklist {
         what: Revocation<'a>,
         until: Option<f64>,
     ) -> BoxFuture<'a, Result<(), BlocklistError>> {
+        self.used.store(true, std::sync::atomic::Ordering::Release);
         let result = self.lock().map(|mut state| {
             let now = self.clock.now();
             state.purge_if_due(now);

@@ -1,7 +1,7 @@
 //! A verified token: its header and claims, with typed accessors.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -9,14 +9,24 @@ use serde_json::{Map, Value};
 ///
 /// The claims carry Flask's defaults for what the token left out (`type:
 /// "access"`, `fresh: false`, `jti: null`), so [`claims`](Self::claims) is what
-/// Flask's `get_jwt()` returns.
+/// Flask's `get_jwt()` returns. The registered claims are read while the
+/// token is verified; the full claims map is built on first use only.
 ///
 /// Its `Debug` output redacts the `csrf` claim.
 #[derive(Clone)]
 pub struct DecodedToken {
     pub(crate) header: Arc<Map<String, Value>>,
-    pub(crate) claims: Map<String, Value>,
-    pub(crate) identity_claim: Arc<str>,
+    /// The decoded payload JSON, validated (an object with unique members).
+    pub(crate) payload: Vec<u8>,
+    pub(crate) claims: OnceLock<Map<String, Value>>,
+    pub(crate) identity: Value,
+    pub(crate) token_type: Option<Value>,
+    pub(crate) fresh: Option<Value>,
+    pub(crate) jti: Option<String>,
+    pub(crate) iat: Option<f64>,
+    pub(crate) exp: Option<f64>,
+    pub(crate) iss: Option<String>,
+    pub(crate) family: Option<String>,
 }
 
 impl fmt::Debug for DecodedToken {
@@ -37,12 +47,12 @@ impl fmt::Debug for DecodedToken {
         }
         f.debug_struct("DecodedToken")
             .field("header", &*self.header)
-            .field("claims", &Redacted(&self.claims))
+            .field("claims", &Redacted(self.claims()))
             .finish()
     }
 }
 
-static NULL: Value = Value::Null;
+static FALSE: Value = Value::Bool(false);
 
 impl DecodedToken {
     /// The JOSE header (`alg`, `typ`, and any additional headers).
@@ -52,29 +62,41 @@ impl DecodedToken {
 
     /// All claims, with Flask's defaults filled in.
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+        self.claims.get_or_init(|| {
+            let mut claims: Map<String, Value> =
+                serde_json::from_slice(&self.payload).unwrap_or_default();
+            claims
+                .entry("type")
+                .or_insert_with(|| Value::String("access".into()));
+            claims.entry("fresh").or_insert(Value::Bool(false));
+            claims.entry("jti").or_insert(Value::Null);
+            claims
+        })
     }
 
     /// One claim.
     pub fn get(&self, claim: &str) -> Option<&Value> {
-        self.claims.get(claim)
+        self.claims().get(claim)
     }
 
     /// The identity (the `JWT_IDENTITY_CLAIM` claim, `sub` by default). Always
     /// present in a verified token.
     pub fn identity(&self) -> &Value {
-        self.claims.get(&*self.identity_claim).unwrap_or(&NULL)
+        &self.identity
     }
 
     /// The identity when it is a string (always, while `verify_sub` is on and
     /// the identity claim is `sub`).
     pub fn identity_str(&self) -> Option<&str> {
-        self.identity().as_str()
+        self.identity.as_str()
     }
 
     /// The `type` claim: `"access"` (also when the token has none) or `"refresh"`.
     pub fn token_type(&self) -> Option<&str> {
-        self.claims.get("type").and_then(Value::as_str)
+        match &self.token_type {
+            None => Some("access"),
+            Some(t) => t.as_str(),
+        }
     }
 
     /// Whether this is a refresh token (`type == "refresh"`, as Flask decides).
@@ -84,30 +106,33 @@ impl DecodedToken {
 
     /// The `jti` claim (`None` for tokens minted without one).
     pub fn jti(&self) -> Option<&str> {
-        self.claims.get("jti").and_then(Value::as_str)
+        self.jti.as_deref()
     }
 
     /// The login family (`fam` claim) of tokens made by
     /// [`create_token_pair`](crate::JwtManager::create_token_pair).
     pub fn family(&self) -> Option<&str> {
-        self.claims
-            .get(crate::token::FAMILY_CLAIM)
-            .and_then(Value::as_str)
+        self.family.as_deref()
     }
 
     /// The `iat` claim as Unix seconds.
     pub fn issued_at(&self) -> Option<f64> {
-        self.claims.get("iat").and_then(Value::as_f64)
+        self.iat
     }
 
     /// The `exp` claim as Unix seconds, `None` for a token that never expires.
     pub fn expires_at(&self) -> Option<f64> {
-        self.claims.get("exp").and_then(Value::as_f64)
+        self.exp
+    }
+
+    /// The `iss` claim.
+    pub fn issuer(&self) -> Option<&str> {
+        self.iss.as_deref()
     }
 
     /// The `fresh` claim: `false`, `true`, or a Unix timestamp until which the
     /// token is fresh.
     pub fn fresh(&self) -> &Value {
-        self.claims.get("fresh").unwrap_or(&NULL)
+        self.fresh.as_ref().unwrap_or(&FALSE)
     }
 }

@@ -282,7 +282,7 @@ impl JwtManager {
     /// The blocklist key of a token: its `jti`, prefixed with its issuer.
     fn revocation_key(token: &DecodedToken) -> Option<std::borrow::Cow<'_, str>> {
         let jti = token.jti()?;
-        Some(match token.get("iss").and_then(Value::as_str) {
+        Some(match token.issuer() {
             Some(iss) => std::borrow::Cow::Owned(format!("{iss}\u{1f}{jti}")),
             None => std::borrow::Cow::Borrowed(jti),
         })
@@ -298,6 +298,15 @@ impl JwtManager {
         &self,
         op: impl std::future::Future<Output = Result<T, crate::blocklist::BlocklistError>>,
     ) -> Result<T, JwtError> {
+        let mut op = std::pin::pin!(op);
+        // Fast path: an in-memory store answers at once, without arming a timer.
+        let first = {
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            op.as_mut().poll(&mut cx)
+        };
+        if let std::task::Poll::Ready(result) = first {
+            return result.map_err(Self::store_error);
+        }
         match tokio::time::timeout(self.inner.config.blocklist_timeout, op).await {
             Ok(result) => result.map_err(Self::store_error),
             Err(_) => Err(JwtError::RevocationUnavailable),
@@ -376,6 +385,9 @@ impl JwtManager {
             issued_at: token.issued_at(),
         };
         if query.jti.is_none() && query.family.is_none() && query.identity.is_none() {
+            return Ok(false);
+        }
+        if !self.inner.blocklist.may_contain_revocations() {
             return Ok(false);
         }
         self.store(self.inner.blocklist.is_revoked(query)).await

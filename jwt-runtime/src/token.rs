@@ -426,6 +426,191 @@ impl<'de> Deserialize<'de> for TopLevel {
     }
 }
 
+/// The claims verification reads, from one pass over the payload: values of
+/// the registered claims (and the identity claim), everything else skipped;
+/// duplicate member names refused.
+#[derive(Default)]
+struct Registered {
+    iat: Option<Value>,
+    nbf: Option<Value>,
+    exp: Option<Value>,
+    iss: Option<Value>,
+    aud: Option<Value>,
+    sub: Option<Value>,
+    jti: Option<Value>,
+    kind: Option<Value>,
+    fresh: Option<Value>,
+    csrf: Option<Value>,
+    fam: Option<Value>,
+    identity: Option<Value>,
+}
+
+/// The result of the payload pass: the claims, or "not an object".
+// Built once per request on the stack and moved into the token: boxing it
+// would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum PayloadPass {
+    Object(Registered),
+    NotObject,
+}
+
+struct RegisteredSeed<'a> {
+    identity_claim: &'a str,
+    /// Whether the `csrf` claim is needed (a cookie token on a CSRF method).
+    want_csrf: bool,
+}
+
+/// Skips a JSON value through `deserialize_any`, so that serde_json's nesting
+/// limit applies exactly as it does when the claims are parsed into `Value`s
+/// (`IgnoredAny` would skip any depth).
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Skip;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+                while seq.next_element::<Skip>()?.is_some() {}
+                Ok(Skip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+                while map.next_key::<IgnoredAny>()?.is_some() {
+                    map.next_value::<Skip>()?;
+                }
+                Ok(Skip)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A member name, borrowed from the input when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for RegisteredSeed<'_> {
+    type Value = PayloadPass;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<PayloadPass, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RegisteredSeed<'_> {
+    type Value = PayloadPass;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<PayloadPass, E> {
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<PayloadPass, E> {
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<PayloadPass, E> {
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<PayloadPass, E> {
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<PayloadPass, E> {
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_unit<E>(self) -> Result<PayloadPass, E> {
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PayloadPass, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(PayloadPass::NotObject)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<PayloadPass, A::Error> {
+        let mut seen: Vec<std::borrow::Cow<'de, str>> = Vec::with_capacity(12);
+        let mut r = Registered::default();
+        while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate member name {:?}",
+                    &*key
+                )));
+            }
+            let slot = match &*key {
+                "iat" => Some(&mut r.iat),
+                "nbf" => Some(&mut r.nbf),
+                "exp" => Some(&mut r.exp),
+                "iss" => Some(&mut r.iss),
+                "aud" => Some(&mut r.aud),
+                "sub" => Some(&mut r.sub),
+                "jti" => Some(&mut r.jti),
+                "type" => Some(&mut r.kind),
+                "fresh" => Some(&mut r.fresh),
+                "csrf" if self.want_csrf => Some(&mut r.csrf),
+                FAMILY_CLAIM => Some(&mut r.fam),
+                _ => None,
+            };
+            // `sub` as the identity is taken from its slot at the end: no copy.
+            let is_identity = *key == *self.identity_claim && &*key != "sub";
+            match slot {
+                Some(slot) => {
+                    let value: Value = access.next_value()?;
+                    if is_identity {
+                        r.identity = Some(value.clone());
+                    }
+                    *slot = Some(value);
+                }
+                None if is_identity => r.identity = Some(access.next_value()?),
+                None => {
+                    access.next_value::<Skip>()?;
+                }
+            }
+            seen.push(key);
+        }
+        Ok(PayloadPass::Object(r))
+    }
+}
+
 /// Parses a header or payload segment: unique member names, an object.
 fn parse_object(
     bytes: &[u8],
@@ -584,7 +769,22 @@ pub(crate) fn decode_checked(
         }
         return Err(JwtError::invalid(messages::B64_DETACHED));
     }
-    let mut claims = parse_object(&payload_bytes, "payload", messages::PAYLOAD_NOT_OBJECT)?;
+    let claims = {
+        let mut de = serde_json::Deserializer::from_slice(&payload_bytes);
+        let seed = RegisteredSeed {
+            identity_claim,
+            want_csrf: csrf.is_some(),
+        };
+        let pass = de::DeserializeSeed::deserialize(seed, &mut de)
+            .and_then(|pass| de.end().map(|()| pass));
+        match pass {
+            Ok(PayloadPass::Object(r)) => r,
+            Ok(PayloadPass::NotObject) => {
+                return Err(JwtError::invalid(messages::PAYLOAD_NOT_OBJECT))
+            }
+            Err(e) => return Err(JwtError::invalid(format!("Invalid payload string: {e}"))),
+        }
+    };
 
     // Signature: the algorithm must be one of ours, and the MAC must match.
     let alg = header
@@ -614,13 +814,13 @@ pub(crate) fn decode_checked(
     // Registered claims, in PyJWT's order: iat, nbf, exp, iss, aud, sub, jti.
     let now = config.clock.now();
     let leeway = config.decode_leeway;
-    if let Some(iat) = claims.get("iat") {
+    if let Some(iat) = &claims.iat {
         let iat = numeric_date(iat).ok_or_else(|| JwtError::invalid(messages::IAT_NOT_INTEGER))?;
         if iat > now + leeway {
             return Err(JwtError::invalid(messages::IMMATURE_IAT));
         }
     }
-    if let Some(nbf) = claims.get("nbf") {
+    if let Some(nbf) = &claims.nbf {
         let nbf = numeric_date(nbf).ok_or_else(|| JwtError::invalid(messages::NBF_NOT_INTEGER))?;
         if nbf > now + leeway {
             return Err(JwtError::invalid(messages::IMMATURE_NBF));
@@ -630,12 +830,12 @@ pub(crate) fn decode_checked(
     // expired callback's data), an expired token is reported only once every
     // other check has passed.
     let mut expired = false;
-    if let Some(exp) = claims.get("exp") {
+    if let Some(exp) = &claims.exp {
         let exp = numeric_date(exp).ok_or_else(|| JwtError::invalid(messages::EXP_NOT_INTEGER))?;
         expired = exp <= now - leeway;
     }
     if let Some(issuers) = &config.decode_issuer {
-        match claims.get("iss") {
+        match &claims.iss {
             None => return Err(JwtError::invalid("Token is missing the \"iss\" claim")),
             Some(Value::String(iss)) => {
                 if !issuers.iter().any(|i| i == iss) {
@@ -646,7 +846,7 @@ pub(crate) fn decode_checked(
         }
     }
     if let Some(audiences) = &config.decode_audience {
-        let aud = match claims.get("aud") {
+        let aud = match &claims.aud {
             Some(aud) if !is_falsy(aud) => aud,
             _ => return Err(JwtError::invalid("Token is missing the \"aud\" claim")),
         };
@@ -669,21 +869,25 @@ pub(crate) fn decode_checked(
         }
     }
     if config.verify_sub {
-        if let Some(sub) = claims.get("sub") {
+        if let Some(sub) = &claims.sub {
             if !sub.is_string() {
                 return Err(JwtError::invalid(messages::SUB_NOT_STRING));
             }
         }
     }
-    if let Some(jti) = claims.get("jti") {
+    if let Some(jti) = &claims.jti {
         if !jti.is_string() {
             return Err(JwtError::invalid(messages::JTI_NOT_STRING));
         }
     }
 
     if let Some(strict) = &config.strict {
-        for claim in ["exp", "jti", "type"] {
-            if !claims.contains_key(claim) {
+        for (claim, present) in [
+            ("exp", claims.exp.is_some()),
+            ("jti", claims.jti.is_some()),
+            ("type", claims.kind.is_some()),
+        ] {
+            if !present {
                 return Err(JwtError::invalid(format!(
                     "Token is missing the \"{claim}\" claim"
                 )));
@@ -696,11 +900,11 @@ pub(crate) fn decode_checked(
         {
             return Err(JwtError::invalid(messages::STRICT_TYP));
         }
-        if config.decode_audience.is_none() && claims.contains_key("aud") {
+        if config.decode_audience.is_none() && claims.aud.is_some() {
             return Err(JwtError::invalid("Invalid audience"));
         }
-        let exp = claims.get("exp").and_then(numeric_date);
-        let iat = claims.get("iat").and_then(numeric_date);
+        let exp = claims.exp.as_ref().and_then(numeric_date);
+        let iat = claims.iat.as_ref().and_then(numeric_date);
         let too_long = match (exp, iat) {
             (Some(exp), Some(iat)) => exp - iat > strict.max_lifetime,
             (Some(exp), None) => exp - now > strict.max_lifetime,
@@ -712,19 +916,20 @@ pub(crate) fn decode_checked(
     }
 
     // Flask-JWT-Extended's own checks and defaults.
-    if !claims.contains_key(&**identity_claim) {
+    let mut claims = claims;
+    let identity = if &**identity_claim == "sub" {
+        claims.sub.take()
+    } else {
+        claims.identity.take()
+    };
+    let Some(identity) = identity else {
         return Err(JwtError::invalid(format!(
             "Missing claim: {identity_claim}"
         )));
-    }
-    claims
-        .entry("type")
-        .or_insert_with(|| Value::String("access".into()));
-    claims.entry("fresh").or_insert(Value::Bool(false));
-    claims.entry("jti").or_insert(Value::Null);
+    };
 
     if let Some(sent) = csrf {
-        match claims.get("csrf") {
+        match &claims.csrf {
             None => return Err(JwtError::invalid("Missing claim: csrf")),
             Some(Value::String(expected))
                 if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {}
@@ -736,11 +941,23 @@ pub(crate) fn decode_checked(
         }
     }
 
+    let string = |v: Option<Value>| match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
     Ok((
         DecodedToken {
             header,
-            claims,
-            identity_claim: Arc::clone(identity_claim),
+            payload: payload_bytes,
+            claims: std::sync::OnceLock::new(),
+            identity,
+            token_type: claims.kind,
+            fresh: claims.fresh,
+            jti: string(claims.jti),
+            iat: claims.iat.as_ref().and_then(Value::as_f64),
+            exp: claims.exp.as_ref().and_then(Value::as_f64),
+            iss: string(claims.iss),
+            family: string(claims.fam),
         },
         expired,
     ))
