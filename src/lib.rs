@@ -119,6 +119,7 @@
 //! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates) |
 //! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
 //! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
+//! | `utoipa` | no | `JwtSecurityAddon`: the `bearer_jwt` and `cookie_jwt` OpenAPI security schemes |
 //!
 //! The attribute macros are always available. The minimum supported Rust
 //! version is 1.89 (the `rust-version` of the crates; jsonwebtoken 11 needs 1.88).
@@ -133,6 +134,10 @@
 //!   `debug_handler` checks the handler before the guard is added.
 //! - A handler can take at most 15 extractors of its own: axum allows 16 and
 //!   the guard is one.
+//! - With utoipa, put `#[utoipa::path(...)]` above `#[jwt_required]`: utoipa
+//!   then documents the handler's own signature (the other order works too;
+//!   the guard never appears as a parameter). Register the security schemes
+//!   with `#[openapi(modifiers(&JwtSecurityAddon))]` (feature `utoipa`).
 //! - `locations(json)` on a route needs the layer to read JSON bodies: have
 //!   `json` in `JWT_TOKEN_LOCATION`, or call `read_json_body(true)` on the
 //!   config builder.

@@ -124,6 +124,8 @@ mod keys;
 mod layer;
 mod locations;
 mod manager;
+#[cfg(feature = "utoipa")]
+mod openapi;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod token;
@@ -164,6 +166,8 @@ pub use manager::{
     set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with, unset_access_cookies,
     unset_jwt_cookies, unset_refresh_cookies, JwtManager, TokenPair,
 };
+#[cfg(feature = "utoipa")]
+pub use openapi::JwtSecurityAddon;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisBlocklist;
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
