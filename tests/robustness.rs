@@ -84,7 +84,7 @@ async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_
     let jwt = JwtManager::new(
         JwtConfig::builder()
             .secret_key("robustness-secret-long-enough-for-hs256")
-            .blocklist_timeout(Duration::from_millis(200))
+            .blocklist_timeout(Duration::from_secs(1))
             .build()
             .unwrap(),
     )
@@ -112,8 +112,9 @@ async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_
         call(&app, "/skipping", Some(&token)).await,
         (200, json!({"logged_in_as": "alice"}))
     );
+    // Well before the stuck ones give up (1 s), even on a loaded machine.
     assert!(
-        started.elapsed() < Duration::from_millis(150),
+        started.elapsed() < Duration::from_millis(600),
         "{:?}",
         started.elapsed()
     );
@@ -123,7 +124,10 @@ async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_
             (status, body),
             (503, json!({"msg": "Token revocation status unavailable"}))
         );
-        assert!(took < Duration::from_secs(1), "{took:?}");
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+            "{took:?}"
+        );
     }
     // Logout against a hanging store is an error too, not a hang.
     let decoded = jwt
@@ -131,7 +135,7 @@ async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_
         .unwrap();
     let started = Instant::now();
     assert!(jwt.revoke_token(&decoded).await.is_err());
-    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
 
 #[tokio::test]
