@@ -116,12 +116,14 @@
 //! | feature | default | what |
 //! |---|---|---|
 //! | `aws-lc-rs` | yes | crypto with aws-lc-rs (constant time, fast) |
+//! | `macros` | yes | the attribute macros (`#[jwt_required]` and Flask 3's names) |
+//! | `cookies` | yes | cookie helpers (`set_access_cookies`, `unset_jwt_cookies`, ...) and implicit refresh; reading tokens from cookies (with CSRF) works without it |
 //! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates) |
 //! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
 //! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
 //! | `utoipa` | no | `JwtSecurityAddon`: the `bearer_jwt` and `cookie_jwt` OpenAPI security schemes |
 //!
-//! The attribute macros are always available. The minimum supported Rust
+//! The minimum supported Rust
 //! version is 1.89 (the `rust-version` of the crates; jsonwebtoken 11 needs 1.88).
 //!
 //! # Limits
@@ -147,6 +149,7 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "macros")]
 pub use jwt_macros::{fresh_jwt_required, jwt_optional, jwt_refresh_token_required, jwt_required};
 pub use jwt_runtime::*;
 

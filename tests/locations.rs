@@ -699,7 +699,7 @@ async fn set_cookie_options_and_unset() {
     .await;
     let access = r.set_cookie("at").unwrap();
     assert_eq!(access.secure(), Some(true));
-    assert_eq!(access.same_site(), Some(SameSite::Lax));
+    assert_eq!(access.same_site(), Some(cookie::SameSite::Lax));
     assert_eq!(access.domain(), Some("example.com"));
     assert_eq!(access.path(), Some("/api"));
     assert_eq!(

@@ -239,7 +239,15 @@ impl Default for CookieConfig {
 }
 
 /// The `SameSite` attribute of the JWT cookies (`JWT_COOKIE_SAMESITE`).
-pub use cookie::SameSite;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SameSite {
+    /// `SameSite=Strict`
+    Strict,
+    /// `SameSite=Lax`
+    Lax,
+    /// `SameSite=None` (requires `cookie_secure`)
+    None,
+}
 
 impl fmt::Debug for JwtConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

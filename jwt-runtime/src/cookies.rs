@@ -3,7 +3,7 @@
 
 use axum_core::response::{IntoResponseParts, ResponseParts};
 use cookie::Cookie;
-use http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use http::header::{HeaderValue, SET_COOKIE};
 use http::HeaderMap;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
@@ -149,7 +149,11 @@ fn build(
         cookie.set_domain(domain.to_owned());
     }
     if let Some(samesite) = c.samesite {
-        cookie.set_same_site(samesite);
+        cookie.set_same_site(match samesite {
+            crate::config::SameSite::Strict => cookie::SameSite::Strict,
+            crate::config::SameSite::Lax => cookie::SameSite::Lax,
+            crate::config::SameSite::None => cookie::SameSite::None,
+        });
     }
     match expiry {
         Expiry::Session => {}
@@ -288,36 +292,4 @@ impl JwtManager {
         self.unset_cookies(Pair::Access, Some(domain))
             .and(self.unset_cookies(Pair::Refresh, Some(domain)))
     }
-}
-
-/// The value of the request cookie `name`; `Err` when the request carries it
-/// more than once (we refuse to guess which one the browser meant).
-pub(crate) fn request_cookie<'a>(
-    headers: &'a HeaderMap,
-    name: &str,
-) -> Result<Option<&'a str>, JwtError> {
-    let mut found = None;
-    for header in headers.get_all(COOKIE) {
-        let Ok(text) = header.to_str() else { continue };
-        for pair in text.split(';') {
-            let Some((k, v)) = pair.split_once('=') else {
-                continue;
-            };
-            if k.trim() != name {
-                continue;
-            }
-            if found.is_some() {
-                return Err(JwtError::InvalidToken(
-                    format!("Multiple cookies named \"{name}\"").into(),
-                ));
-            }
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(v);
-            found = Some(v);
-        }
-    }
-    Ok(found)
 }

@@ -10,7 +10,9 @@ use std::task::{Context, Poll};
 use axum_core::body::Body;
 use axum_core::response::Response;
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, SET_COOKIE};
+use http::header::CONTENT_LENGTH;
+#[cfg(feature = "cookies")]
+use http::header::SET_COOKIE;
 use http::Request;
 use http_body_util::BodyExt;
 use time::Duration;
@@ -70,6 +72,7 @@ impl JwtLayer {
     /// # let _ = layer;
     /// # Ok::<(), jwt_runtime::JwtError>(())
     /// ```
+    #[cfg(feature = "cookies")]
     pub fn refresh_expiring_cookies(mut self, window: Duration) -> Self {
         self.refresh_window = Some(window);
         self
@@ -177,10 +180,14 @@ where
             });
             let response =
                 context::manager_scope(manager.clone(), async { inner.call(req).await }).await?;
-            Ok(match (window, slot) {
+            #[cfg(feature = "cookies")]
+            let response = match (window, slot) {
                 (Some(window), Some(slot)) => refresh_cookie(&manager, window, &slot, response),
                 _ => response,
-            })
+            };
+            #[cfg(not(feature = "cookies"))]
+            let _ = (window, slot);
+            Ok(response)
         };
         JwtFuture {
             inner: FutureKind::Boxed { fut: Box::pin(fut) },
@@ -216,6 +223,7 @@ async fn read_body(
     Ok(())
 }
 
+#[cfg(feature = "cookies")]
 fn refresh_cookie(
     manager: &JwtManager,
     window: Duration,

@@ -116,6 +116,7 @@ mod claims;
 mod clock;
 mod config;
 mod context;
+#[cfg(feature = "cookies")]
 mod cookies;
 mod error;
 mod extract;
@@ -148,6 +149,7 @@ pub use context::{
     get_jwt_identity_value, get_jwt_request_location, spawn_with_jwt, Claims, JwtContext,
     JwtHeader,
 };
+#[cfg(feature = "cookies")]
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
 pub use extract::{
@@ -162,9 +164,12 @@ pub use locations::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
     create_token_pair, create_token_pair_with, decode_token, revoke_current_token,
-    revoke_current_token_family, rotate_current_refresh_token, set_access_cookies,
-    set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with, unset_access_cookies,
-    unset_jwt_cookies, unset_refresh_cookies, JwtManager, TokenPair,
+    revoke_current_token_family, rotate_current_refresh_token, JwtManager, TokenPair,
+};
+#[cfg(feature = "cookies")]
+pub use manager::{
+    set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
+    unset_access_cookies, unset_jwt_cookies, unset_refresh_cookies,
 };
 #[cfg(feature = "utoipa")]
 pub use openapi::JwtSecurityAddon;

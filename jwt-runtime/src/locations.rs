@@ -9,13 +9,12 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use http::header::CONTENT_TYPE;
+use http::header::{CONTENT_TYPE, COOKIE};
 use http::request::Parts;
 use http::HeaderMap;
 use serde_json::Value;
 
 use crate::config::JwtConfig;
-use crate::cookies::request_cookie;
 use crate::error::JwtError;
 use crate::layer::BufferedBody;
 
@@ -443,6 +442,38 @@ pub(crate) fn find_token<'p>(
             missing.into_iter().next().unwrap_or_default(),
         ))
     }
+}
+
+/// The value of the request cookie `name`; `Err` when the request carries it
+/// more than once (we refuse to guess which one the browser meant).
+pub(crate) fn request_cookie<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<&'a str>, JwtError> {
+    let mut found = None;
+    for header in headers.get_all(COOKIE) {
+        let Ok(text) = header.to_str() else { continue };
+        for pair in text.split(';') {
+            let Some((k, v)) = pair.split_once('=') else {
+                continue;
+            };
+            if k.trim() != name {
+                continue;
+            }
+            if found.is_some() {
+                return Err(JwtError::InvalidToken(
+                    format!("Multiple cookies named \"{name}\"").into(),
+                ));
+            }
+            let v = v.trim();
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
+            found = Some(v);
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::callbacks::{Callbacks, JwtRejection};
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
 use crate::context::{self, JwtContext};
+#[cfg(feature = "cookies")]
 use crate::cookies::{CookieOptions, JwtCookies};
 use crate::error::JwtError;
 use crate::extract::Requirements;
@@ -699,11 +700,13 @@ pub async fn revoke_current_token() -> Result<(), JwtError> {
     manager.revoke_token(&token).await
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `set_access_cookies`, with the manager of the current request.
 pub fn set_access_cookies(token: &str) -> Result<JwtCookies, JwtError> {
     current()?.set_access_cookies(token)
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `set_access_cookies` with `max_age`/`domain`.
 pub fn set_access_cookies_with(
     token: &str,
@@ -712,11 +715,13 @@ pub fn set_access_cookies_with(
     current()?.set_access_cookies_with(token, options)
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `set_refresh_cookies`, with the manager of the current request.
 pub fn set_refresh_cookies(token: &str) -> Result<JwtCookies, JwtError> {
     current()?.set_refresh_cookies(token)
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `set_refresh_cookies` with `max_age`/`domain`.
 pub fn set_refresh_cookies_with(
     token: &str,
@@ -725,16 +730,19 @@ pub fn set_refresh_cookies_with(
     current()?.set_refresh_cookies_with(token, options)
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `unset_jwt_cookies`: expires the access, refresh and CSRF cookies.
 pub fn unset_jwt_cookies() -> Result<JwtCookies, JwtError> {
     Ok(current()?.unset_jwt_cookies())
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `unset_access_cookies`.
 pub fn unset_access_cookies() -> Result<JwtCookies, JwtError> {
     Ok(current()?.unset_access_cookies())
 }
 
+#[cfg(feature = "cookies")]
 /// Flask's `unset_refresh_cookies`.
 pub fn unset_refresh_cookies() -> Result<JwtCookies, JwtError> {
     Ok(current()?.unset_refresh_cookies())
