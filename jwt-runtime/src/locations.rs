@@ -103,9 +103,39 @@ fn is_py_space(c: char) -> bool {
     )
 }
 
-/// Python's `str.split()` with no argument.
+/// The length in bytes of the Python whitespace character starting at `i`
+/// (0 when there is none). Header strings are ASCII or latin-1 decoded, so
+/// the only multi-byte whitespace is U+0085 and U+00A0 (`C2 85`, `C2 A0`).
+fn space_len(b: &[u8], i: usize) -> usize {
+    match b[i] {
+        b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ' => 1,
+        0xC2 if matches!(b.get(i + 1), Some(0x85 | 0xA0)) => 2,
+        _ => 0,
+    }
+}
+
+/// Python's `str.split()` with no argument, for header strings, scanning
+/// bytes (a token is hundreds of characters; this is on every request).
 fn py_split(s: &str) -> impl Iterator<Item = &str> {
-    s.split(is_py_space).filter(|p| !p.is_empty())
+    let b = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if i >= b.len() {
+                return None;
+            }
+            match space_len(b, i) {
+                0 => break,
+                n => i += n,
+            }
+        }
+        let start = i;
+        while i < b.len() && space_len(b, i) == 0 {
+            i += 1;
+        }
+        // Both ends are at a whitespace start or the end: char boundaries.
+        s.get(start..i)
+    })
 }
 
 /// Reads the token from the configured header exactly as Flask-JWT-Extended's
@@ -486,6 +516,23 @@ mod tests {
         assert_eq!(v, vec!["a", "b", "c", ""]);
         let v: Vec<&str> = split_fields("Bearer x").collect();
         assert_eq!(v, vec!["Bearer x"]);
+    }
+
+    #[test]
+    fn py_split_matches_python_str_split() {
+        let cases: [(&str, &[&str]); 7] = [
+            ("Bearer tok", &["Bearer", "tok"]),
+            ("  Bearer\t\ttok  ", &["Bearer", "tok"]),
+            ("a\x1cb\x0bc", &["a", "b", "c"]),
+            ("Bearer\u{85}tok\u{a0}", &["Bearer", "tok"]),
+            ("caf\u{e9} \u{c5}\u{85}x", &["caf\u{e9}", "\u{c5}", "x"]),
+            ("", &[]),
+            (" \u{a0} ", &[]),
+        ];
+        for (input, words) in cases {
+            let got: Vec<&str> = py_split(input).collect();
+            assert_eq!(got, words, "{input:?}");
+        }
     }
 
     #[test]
