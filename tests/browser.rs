@@ -7,48 +7,16 @@
 //! run with `cargo test --features browser-tests --test browser`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use support::{example_binary, free_port, wait_for_port, Killed};
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not listen on {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// target/<profile>/examples/browser_app, built by `cargo test` with the examples.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().unwrap().parent().unwrap();
-    profile_dir.join("examples").join("browser_app")
-}
 
 /// Clicks a button and waits for the page to record the call's answer.
 async fn click(client: &Client, id: &str) -> (u16, Value) {
@@ -125,7 +93,7 @@ async fn login_protected_forged_refresh_logout_in_chromium() {
     let app_port = free_port();
     let driver_port = free_port();
     let _app = Killed(
-        Command::new(example_binary())
+        Command::new(example_binary("browser_app"))
             .env("ADDR", format!("127.0.0.1:{app_port}"))
             .env(
                 "JWT_SECRET_KEY",

@@ -8,9 +8,11 @@
 //! --features redis-tests --test fleet`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use support::{example_binary, free_port, wait_for_port, Killed};
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -18,34 +20,6 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not listen on {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 fn start_redis(port: u16) -> Killed {
     let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
@@ -71,14 +45,7 @@ fn start_redis(port: u16) -> Killed {
 }
 
 fn start_instance(port: u16, redis_port: u16) -> Killed {
-    let exe = std::env::current_exe().unwrap();
-    let binary: PathBuf = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("redis_blocklist");
+    let binary = example_binary("redis_blocklist");
     let child = Command::new(binary)
         .env("ADDR", format!("127.0.0.1:{port}"))
         .env("REDIS_URL", format!("redis://127.0.0.1:{redis_port}/"))

@@ -270,6 +270,18 @@ pub(crate) fn min_hmac_secret(alg: Algorithm) -> usize {
     }
 }
 
+/// An HMAC key for `alg` from a secret at least as long as the hash.
+fn checked_hmac(alg: Algorithm, secret: &[u8]) -> Result<HmacKey, JwtError> {
+    if secret.len() < min_hmac_secret(alg) {
+        return Err(config_err(format!(
+            "the {alg:?} secret is {} bytes, shorter than the {} bytes it needs",
+            secret.len(),
+            min_hmac_secret(alg)
+        )));
+    }
+    HmacKey::new(alg, secret).ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))
+}
+
 /// Minimum RSA modulus size, in bits.
 pub(crate) const MIN_RSA_BITS: usize = 2048;
 
@@ -658,17 +670,10 @@ impl VerificationKey {
     /// An HMAC key (`HS256`, `HS384`, `HS512`); the secret must be at least
     /// the hash size.
     pub fn from_secret(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, JwtError> {
-        let secret = secret.as_ref();
-        if secret.len() < min_hmac_secret(alg) {
-            return Err(config_err(format!(
-                "the {alg:?} secret is {} bytes, shorter than the {} bytes it needs",
-                secret.len(),
-                min_hmac_secret(alg)
-            )));
-        }
-        let key = HmacKey::new(alg, secret)
-            .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
-        Ok(Self::new(VerifyKey::Hmac(key)))
+        Ok(Self::new(VerifyKey::Hmac(checked_hmac(
+            alg,
+            secret.as_ref(),
+        )?)))
     }
 
     /// A public key in PEM for an asymmetric algorithm.
@@ -808,17 +813,10 @@ impl SigningKey {
 
     /// An HMAC key; the secret must be at least the hash size.
     pub fn from_secret(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, JwtError> {
-        let secret = secret.as_ref();
-        if secret.len() < min_hmac_secret(alg) {
-            return Err(config_err(format!(
-                "the {alg:?} secret is {} bytes, shorter than the {} bytes it needs",
-                secret.len(),
-                min_hmac_secret(alg)
-            )));
-        }
-        let key = HmacKey::new(alg, secret)
-            .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
-        Ok(Self::new(SignKey::Hmac(key)))
+        Ok(Self::new(SignKey::Hmac(checked_hmac(
+            alg,
+            secret.as_ref(),
+        )?)))
     }
 
     /// A private key in PEM for an asymmetric algorithm.
