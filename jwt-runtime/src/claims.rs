@@ -20,7 +20,7 @@ pub struct DecodedToken {
     pub(crate) payload: Vec<u8>,
     pub(crate) claims: OnceLock<Map<String, Value>>,
     pub(crate) identity: Value,
-    pub(crate) token_type: Option<Value>,
+    pub(crate) token_type: TokenType,
     pub(crate) fresh: Option<Value>,
     pub(crate) jti: Option<String>,
     pub(crate) iat: Option<f64>,
@@ -50,6 +50,17 @@ impl fmt::Debug for DecodedToken {
             .field("claims", &Redacted(self.claims()))
             .finish()
     }
+}
+
+/// The `type` claim, without a copy for the two values Flask writes.
+#[derive(Clone, Debug)]
+pub(crate) enum TokenType {
+    /// No `type` claim: an access token, as Flask decides.
+    Missing,
+    Access,
+    Refresh,
+    /// Anything else, kept for [`DecodedToken::token_type`].
+    Other(Value),
 }
 
 static FALSE: Value = Value::Bool(false);
@@ -94,8 +105,9 @@ impl DecodedToken {
     /// The `type` claim: `"access"` (also when the token has none) or `"refresh"`.
     pub fn token_type(&self) -> Option<&str> {
         match &self.token_type {
-            None => Some("access"),
-            Some(t) => t.as_str(),
+            TokenType::Missing | TokenType::Access => Some("access"),
+            TokenType::Refresh => Some("refresh"),
+            TokenType::Other(t) => t.as_str(),
         }
     }
 

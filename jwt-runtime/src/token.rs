@@ -13,7 +13,7 @@ use serde_json::{Map, Number, Value};
 use subtle::ConstantTimeEq;
 use time::Duration;
 
-use crate::claims::DecodedToken;
+use crate::claims::{DecodedToken, TokenType};
 use crate::config::{Expires, JwtConfig};
 use crate::error::{messages, JwtError};
 use crate::keys::{SigningKey, VerificationKey};
@@ -430,34 +430,180 @@ impl<'de> Deserialize<'de> for TopLevel {
 /// the registered claims (and the identity claim), everything else skipped;
 /// duplicate member names refused.
 #[derive(Default)]
-struct Registered {
-    iat: Option<Value>,
-    nbf: Option<Value>,
-    exp: Option<Value>,
-    iss: Option<Value>,
-    aud: Option<Value>,
-    sub: Option<Value>,
-    jti: Option<Value>,
-    kind: Option<Value>,
-    fresh: Option<Value>,
-    csrf: Option<Value>,
-    fam: Option<Value>,
-    identity: Option<Value>,
+struct Registered<'de> {
+    iat: Option<Claim<'de>>,
+    nbf: Option<Claim<'de>>,
+    exp: Option<Claim<'de>>,
+    iss: Option<Claim<'de>>,
+    aud: Option<Claim<'de>>,
+    sub: Option<Claim<'de>>,
+    jti: Option<Claim<'de>>,
+    kind: Option<Claim<'de>>,
+    fresh: Option<Claim<'de>>,
+    csrf: Option<Claim<'de>>,
+    fam: Option<Claim<'de>>,
+    identity: Option<Claim<'de>>,
 }
 
-/// The result of the payload pass: the claims, or "not an object".
-// Built once per request on the stack and moved into the token: boxing it
-// would only add an allocation.
-#[allow(clippy::large_enum_variant)]
-enum PayloadPass {
-    Object(Registered),
-    NotObject,
+/// The member names the payload pass keeps, in slot order; duplicates among
+/// them are found with a bit mask, without allocating.
+const REGISTERED_NAMES: [&str; 11] = [
+    "iat",
+    "nbf",
+    "exp",
+    "iss",
+    "aud",
+    "sub",
+    "jti",
+    "type",
+    "fresh",
+    "csrf",
+    FAMILY_CLAIM,
+];
+
+/// The slot of a member name in [`REGISTERED_NAMES`].
+fn registered_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "iat" => 0,
+        "nbf" => 1,
+        "exp" => 2,
+        "iss" => 3,
+        "aud" => 4,
+        "sub" => 5,
+        "jti" => 6,
+        "type" => 7,
+        "fresh" => 8,
+        "csrf" => 9,
+        FAMILY_CLAIM => 10,
+        _ => return None,
+    })
 }
 
-struct RegisteredSeed<'a> {
+impl<'de> Registered<'de> {
+    fn slot(&mut self, index: usize) -> Option<&mut Option<Claim<'de>>> {
+        Some(match index {
+            0 => &mut self.iat,
+            1 => &mut self.nbf,
+            2 => &mut self.exp,
+            3 => &mut self.iss,
+            4 => &mut self.aud,
+            5 => &mut self.sub,
+            6 => &mut self.jti,
+            7 => &mut self.kind,
+            8 => &mut self.fresh,
+            9 => &mut self.csrf,
+            10 => &mut self.fam,
+            _ => return None,
+        })
+    }
+}
+
+/// A claim value: a string borrowed from the payload when it has no escapes,
+/// anything else as a JSON value. Verification only reads most claims, so
+/// nothing is copied until the token keeps it.
+#[derive(Clone)]
+enum Claim<'de> {
+    Str(std::borrow::Cow<'de, str>),
+    Other(Value),
+}
+
+impl Claim<'_> {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Claim::Str(s) => Some(s),
+            Claim::Other(_) => None,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Claim::Str(s) => Value::String(s.into_owned()),
+            Claim::Other(v) => v,
+        }
+    }
+
+    fn into_string(self) -> Option<String> {
+        match self {
+            Claim::Str(s) => Some(s.into_owned()),
+            Claim::Other(_) => None,
+        }
+    }
+
+    /// Python's `int(x)` for a NumericDate claim: numbers only (truncated); we
+    /// refuse the strings and booleans Python would coerce.
+    fn numeric_date(&self) -> Option<f64> {
+        self.as_f64().map(f64::trunc)
+    }
+
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Claim::Other(Value::Number(n)) => n.as_f64(),
+            _ => None,
+        }
+    }
+
+    /// Python's truthiness, as PyJWT tests a missing audience.
+    fn is_falsy(&self) -> bool {
+        match self {
+            Claim::Str(s) => s.is_empty(),
+            Claim::Other(v) => is_falsy(v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Claim<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Claim<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Claim<'de>, E> {
+                Ok(Claim::Str(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Claim<'de>, E> {
+                Ok(Claim::Str(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Claim<'de>, E> {
+                Ok(Claim::Str(std::borrow::Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Claim<'de>, E> {
+                Ok(Claim::Other(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Claim<'de>, E> {
+                Ok(Claim::Other(Value::Number(v.into())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Claim<'de>, E> {
+                Ok(Claim::Other(Value::Number(v.into())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Claim<'de>, E> {
+                Ok(Claim::Other(
+                    Number::from_f64(v).map_or(Value::Null, Value::Number),
+                ))
+            }
+            fn visit_unit<E>(self) -> Result<Claim<'de>, E> {
+                Ok(Claim::Other(Value::Null))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Claim<'de>, A::Error> {
+                Value::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Claim::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Claim<'de>, A::Error> {
+                Value::deserialize(de::value::MapAccessDeserializer::new(map)).map(Claim::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Fills a [`Registered`] in place (it is large: moving it through results
+/// showed up as memcpy in profiles); the value says whether the payload was
+/// an object.
+struct RegisteredSeed<'a, 'de> {
     identity_claim: &'a str,
     /// Whether the `csrf` claim is needed (a cookie token on a CSRF method).
     want_csrf: bool,
+    out: &'a mut Registered<'de>,
 }
 
 /// Skips a JSON value through `deserialize_any`, so that serde_json's nesting
@@ -531,83 +677,86 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-impl<'de> de::DeserializeSeed<'de> for RegisteredSeed<'_> {
-    type Value = PayloadPass;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<PayloadPass, D::Error> {
+impl<'de> de::DeserializeSeed<'de> for RegisteredSeed<'_, 'de> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for RegisteredSeed<'_> {
-    type Value = PayloadPass;
+impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
+    type Value = bool;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<PayloadPass, E> {
-        Ok(PayloadPass::NotObject)
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_i64<E>(self, _: i64) -> Result<PayloadPass, E> {
-        Ok(PayloadPass::NotObject)
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_u64<E>(self, _: u64) -> Result<PayloadPass, E> {
-        Ok(PayloadPass::NotObject)
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_f64<E>(self, _: f64) -> Result<PayloadPass, E> {
-        Ok(PayloadPass::NotObject)
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_str<E>(self, _: &str) -> Result<PayloadPass, E> {
-        Ok(PayloadPass::NotObject)
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_unit<E>(self) -> Result<PayloadPass, E> {
-        Ok(PayloadPass::NotObject)
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PayloadPass, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(PayloadPass::NotObject)
+        Ok(false)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<PayloadPass, A::Error> {
-        let mut seen: Vec<std::borrow::Cow<'de, str>> = Vec::with_capacity(12);
-        let mut r = Registered::default();
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
+        let mut seen_registered: u16 = 0;
+        // Other member names; allocated only when a token has some.
+        let mut seen_other: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+        let r = self.out;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
-            if seen.contains(&key) {
+            let index = registered_index(&key);
+            let duplicate = match index {
+                Some(i) => {
+                    let bit = 1u16 << i;
+                    let seen = seen_registered & bit != 0;
+                    seen_registered |= bit;
+                    seen
+                }
+                None => seen_other.contains(&key),
+            };
+            if duplicate {
                 return Err(de::Error::custom(format_args!(
                     "duplicate member name {:?}",
                     &*key
                 )));
             }
-            let slot = match &*key {
-                "iat" => Some(&mut r.iat),
-                "nbf" => Some(&mut r.nbf),
-                "exp" => Some(&mut r.exp),
-                "iss" => Some(&mut r.iss),
-                "aud" => Some(&mut r.aud),
-                "sub" => Some(&mut r.sub),
-                "jti" => Some(&mut r.jti),
-                "type" => Some(&mut r.kind),
-                "fresh" => Some(&mut r.fresh),
-                "csrf" if self.want_csrf => Some(&mut r.csrf),
-                FAMILY_CLAIM => Some(&mut r.fam),
-                _ => None,
-            };
+            let registered = index.is_some();
+            // `csrf` is kept only when a double-submit value is to be compared.
+            let index = index.filter(|&i| self.want_csrf || REGISTERED_NAMES[i] != "csrf");
             // `sub` as the identity is taken from its slot at the end: no copy.
             let is_identity = *key == *self.identity_claim && &*key != "sub";
-            match slot {
+            match index.and_then(|i| r.slot(i)) {
                 Some(slot) => {
-                    let value: Value = access.next_value()?;
-                    if is_identity {
-                        r.identity = Some(value.clone());
-                    }
+                    let value: Claim<'de> = access.next_value()?;
                     *slot = Some(value);
+                    if is_identity {
+                        r.identity = index.and_then(|i| r.slot(i)).and_then(|s| s.clone());
+                    }
                 }
                 None if is_identity => r.identity = Some(access.next_value()?),
                 None => {
                     access.next_value::<Skip>()?;
                 }
             }
-            seen.push(key);
+            if !registered {
+                seen_other.push(key);
+            }
         }
-        Ok(PayloadPass::Object(r))
+        Ok(true)
     }
 }
 
@@ -657,20 +806,14 @@ pub(crate) fn peek_header(token: &str, max_len: usize) -> Option<Map<String, Val
     }
 }
 
+/// Bytes of stack for a decoded signature.
+const SIGNATURE_ON_STACK: usize = 258;
+
 /// Canonical, unpadded base64url, or PyJWT's "Invalid {name} padding".
 fn b64(segment: &str, error: &'static str) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|_| JwtError::invalid(error))
-}
-
-/// Python's `int(x)` for a NumericDate claim: numbers only (truncated); we
-/// refuse the strings and booleans Python would coerce.
-fn numeric_date(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64().map(f64::trunc),
-        _ => None,
-    }
 }
 
 /// Decodes and verifies a token in PyJWT's and Flask-JWT-Extended's order.
@@ -733,7 +876,19 @@ pub(crate) fn decode_checked(
     } else {
         b64(payload_segment, messages::INVALID_PAYLOAD_PADDING)?
     };
-    let signature = b64(crypto_segment, messages::INVALID_CRYPTO_PADDING)?;
+    // The signature is only compared: decoded on the stack when it fits (every
+    // HMAC, ECDSA and EdDSA signature, RSA up to 2048 bits).
+    let mut stack = [0u8; SIGNATURE_ON_STACK];
+    let heap;
+    let signature: &[u8] = if crypto_segment.len() <= SIGNATURE_ON_STACK / 3 * 4 {
+        let n = URL_SAFE_NO_PAD
+            .decode_slice(crypto_segment, &mut stack)
+            .map_err(|_| JwtError::invalid(messages::INVALID_CRYPTO_PADDING))?;
+        &stack[..n]
+    } else {
+        heap = b64(crypto_segment, messages::INVALID_CRYPTO_PADDING)?;
+        &heap
+    };
 
     if let Some(kid) = header.get("kid") {
         if !kid.is_string() {
@@ -769,22 +924,22 @@ pub(crate) fn decode_checked(
         }
         return Err(JwtError::invalid(messages::B64_DETACHED));
     }
-    let claims = {
+    let mut claims = Registered::default();
+    {
         let mut de = serde_json::Deserializer::from_slice(&payload_bytes);
         let seed = RegisteredSeed {
             identity_claim,
             want_csrf: csrf.is_some(),
+            out: &mut claims,
         };
         let pass = de::DeserializeSeed::deserialize(seed, &mut de)
-            .and_then(|pass| de.end().map(|()| pass));
+            .and_then(|object| de.end().map(|()| object));
         match pass {
-            Ok(PayloadPass::Object(r)) => r,
-            Ok(PayloadPass::NotObject) => {
-                return Err(JwtError::invalid(messages::PAYLOAD_NOT_OBJECT))
-            }
+            Ok(true) => {}
+            Ok(false) => return Err(JwtError::invalid(messages::PAYLOAD_NOT_OBJECT)),
             Err(e) => return Err(JwtError::invalid(format!("Invalid payload string: {e}"))),
         }
-    };
+    }
 
     // Signature: the algorithm must be one of ours, and the MAC must match.
     let alg = header
@@ -806,7 +961,7 @@ pub(crate) fn decode_checked(
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
     if !key
         .inner
-        .verify(signing_input.as_bytes(), &signature, crypto_segment)
+        .verify(signing_input.as_bytes(), signature, crypto_segment)
     {
         return Err(JwtError::invalid(messages::SIGNATURE_FAILED));
     }
@@ -815,13 +970,17 @@ pub(crate) fn decode_checked(
     let now = config.clock.now();
     let leeway = config.decode_leeway;
     if let Some(iat) = &claims.iat {
-        let iat = numeric_date(iat).ok_or_else(|| JwtError::invalid(messages::IAT_NOT_INTEGER))?;
+        let iat = iat
+            .numeric_date()
+            .ok_or_else(|| JwtError::invalid(messages::IAT_NOT_INTEGER))?;
         if iat > now + leeway {
             return Err(JwtError::invalid(messages::IMMATURE_IAT));
         }
     }
     if let Some(nbf) = &claims.nbf {
-        let nbf = numeric_date(nbf).ok_or_else(|| JwtError::invalid(messages::NBF_NOT_INTEGER))?;
+        let nbf = nbf
+            .numeric_date()
+            .ok_or_else(|| JwtError::invalid(messages::NBF_NOT_INTEGER))?;
         if nbf > now + leeway {
             return Err(JwtError::invalid(messages::IMMATURE_NBF));
         }
@@ -831,14 +990,16 @@ pub(crate) fn decode_checked(
     // other check has passed.
     let mut expired = false;
     if let Some(exp) = &claims.exp {
-        let exp = numeric_date(exp).ok_or_else(|| JwtError::invalid(messages::EXP_NOT_INTEGER))?;
+        let exp = exp
+            .numeric_date()
+            .ok_or_else(|| JwtError::invalid(messages::EXP_NOT_INTEGER))?;
         expired = exp <= now - leeway;
     }
     if let Some(issuers) = &config.decode_issuer {
         match &claims.iss {
             None => return Err(JwtError::invalid("Token is missing the \"iss\" claim")),
-            Some(Value::String(iss)) => {
-                if !issuers.iter().any(|i| i == iss) {
+            Some(Claim::Str(iss)) => {
+                if !issuers.iter().any(|i| *i == **iss) {
                     return Err(JwtError::invalid(messages::INVALID_ISSUER));
                 }
             }
@@ -847,12 +1008,12 @@ pub(crate) fn decode_checked(
     }
     if let Some(audiences) = &config.decode_audience {
         let aud = match &claims.aud {
-            Some(aud) if !is_falsy(aud) => aud,
+            Some(aud) if !aud.is_falsy() => aud,
             _ => return Err(JwtError::invalid("Token is missing the \"aud\" claim")),
         };
         let matched = match aud {
-            Value::String(s) => audiences.iter().any(|a| a == s),
-            Value::Array(list) => {
+            Claim::Str(s) => audiences.iter().any(|a| *a == **s),
+            Claim::Other(Value::Array(list)) => {
                 let mut names = Vec::with_capacity(list.len());
                 for item in list {
                     names.push(
@@ -870,13 +1031,13 @@ pub(crate) fn decode_checked(
     }
     if config.verify_sub {
         if let Some(sub) = &claims.sub {
-            if !sub.is_string() {
+            if sub.as_str().is_none() {
                 return Err(JwtError::invalid(messages::SUB_NOT_STRING));
             }
         }
     }
     if let Some(jti) = &claims.jti {
-        if !jti.is_string() {
+        if jti.as_str().is_none() {
             return Err(JwtError::invalid(messages::JTI_NOT_STRING));
         }
     }
@@ -903,8 +1064,8 @@ pub(crate) fn decode_checked(
         if config.decode_audience.is_none() && claims.aud.is_some() {
             return Err(JwtError::invalid("Invalid audience"));
         }
-        let exp = claims.exp.as_ref().and_then(numeric_date);
-        let iat = claims.iat.as_ref().and_then(numeric_date);
+        let exp = claims.exp.as_ref().and_then(Claim::numeric_date);
+        let iat = claims.iat.as_ref().and_then(Claim::numeric_date);
         let too_long = match (exp, iat) {
             (Some(exp), Some(iat)) => exp - iat > strict.max_lifetime,
             (Some(exp), None) => exp - now > strict.max_lifetime,
@@ -916,7 +1077,6 @@ pub(crate) fn decode_checked(
     }
 
     // Flask-JWT-Extended's own checks and defaults.
-    let mut claims = claims;
     let identity = if &**identity_claim == "sub" {
         claims.sub.take()
     } else {
@@ -931,7 +1091,7 @@ pub(crate) fn decode_checked(
     if let Some(sent) = csrf {
         match &claims.csrf {
             None => return Err(JwtError::invalid("Missing claim: csrf")),
-            Some(Value::String(expected))
+            Some(Claim::Str(expected))
                 if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {}
             Some(_) => {
                 return Err(JwtError::Csrf(
@@ -941,23 +1101,32 @@ pub(crate) fn decode_checked(
         }
     }
 
-    let string = |v: Option<Value>| match v {
-        Some(Value::String(s)) => Some(s),
-        _ => None,
+    let identity = identity.into_value();
+    let token_type = match claims.kind {
+        None => TokenType::Missing,
+        Some(Claim::Str(t)) if t == "access" => TokenType::Access,
+        Some(Claim::Str(t)) if t == "refresh" => TokenType::Refresh,
+        Some(other) => TokenType::Other(other.into_value()),
     };
+    let fresh = claims.fresh.map(Claim::into_value);
+    let jti = claims.jti.and_then(Claim::into_string);
+    let iat = claims.iat.as_ref().and_then(Claim::as_f64);
+    let exp = claims.exp.as_ref().and_then(Claim::as_f64);
+    let iss = claims.iss.and_then(Claim::into_string);
+    let family = claims.fam.and_then(Claim::into_string);
     Ok((
         DecodedToken {
             header,
             payload: payload_bytes,
             claims: std::sync::OnceLock::new(),
             identity,
-            token_type: claims.kind,
-            fresh: claims.fresh,
-            jti: string(claims.jti),
-            iat: claims.iat.as_ref().and_then(Value::as_f64),
-            exp: claims.exp.as_ref().and_then(Value::as_f64),
-            iss: string(claims.iss),
-            family: string(claims.fam),
+            token_type,
+            fresh,
+            jti,
+            iat,
+            exp,
+            iss,
+            family,
         },
         expired,
     ))
@@ -983,5 +1152,21 @@ pub(crate) fn check_type(token: &DecodedToken, refresh: bool) -> Result<(), JwtE
         (false, true) => Err(JwtError::WrongTokenType(messages::ONLY_NON_REFRESH.into())),
         (true, false) => Err(JwtError::WrongTokenType(messages::ONLY_REFRESH.into())),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_names_and_slots_agree() {
+        let mut r = Registered::default();
+        for (i, name) in REGISTERED_NAMES.iter().enumerate() {
+            assert_eq!(registered_index(name), Some(i), "{name}");
+            assert!(r.slot(i).is_some(), "{name}");
+        }
+        assert_eq!(registered_index("identity"), None);
+        assert!(r.slot(REGISTERED_NAMES.len()).is_none());
     }
 }

@@ -1,0 +1,77 @@
+//! The whole app in process, without sockets or HTTP parsing: the same handler
+//! unprotected, behind `#[jwt_required]`, and behind a hand-written jsonwebtoken
+//! extractor, all under the manager's layer. The difference between the first
+//! two is everything the product adds to a request (layer, guard, scopes).
+//!
+//! ```text
+//! cargo bench --bench router
+//! ```
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../examples/bench_app/mod.rs"]
+mod bench_app;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use criterion::{criterion_group, criterion_main, Criterion};
+use http_body_util::BodyExt;
+use tower::{Service, ServiceExt};
+
+const SECRET: &str = "bench-secret-that-is-long-enough-for-hs256";
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut app = bench_app::app(SECRET).unwrap();
+    let token = rt.block_on(async {
+        let res = app
+            .clone()
+            .oneshot(Request::get("/token").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    });
+    let bearer = format!("Bearer {token}");
+    let forged = format!("Bearer {}x", &token[..token.len() - 1]);
+    for (name, path, auth, status) in [
+        (
+            "unprotected",
+            "/unprotected",
+            bearer.as_str(),
+            StatusCode::OK,
+        ),
+        ("protected", "/protected", bearer.as_str(), StatusCode::OK),
+        (
+            "handwritten",
+            "/handwritten",
+            bearer.as_str(),
+            StatusCode::OK,
+        ),
+        (
+            "protected_forged",
+            "/protected",
+            forged.as_str(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        c.bench_function(&format!("router/{name}"), |b| {
+            b.to_async(&rt).iter(|| {
+                let req = Request::get(path)
+                    .header(header::AUTHORIZATION, auth)
+                    .body(Body::empty())
+                    .unwrap();
+                let fut = app.call(req);
+                async move {
+                    let res = fut.await.unwrap();
+                    assert_eq!(res.status(), status);
+                    res
+                }
+            })
+        });
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
