@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
             bearer.as_str(),
             StatusCode::OK,
         ),
+        ("floor", "/floor", bearer.as_str(), StatusCode::OK),
         (
             "protected_forged",
             "/protected",

@@ -1,21 +1,32 @@
 //! The server of `scripts/bench`: one handler, unprotected, protected by
-//! `#[jwt_required]`, and protected by a hand-written jsonwebtoken extractor
-//! (what a Rust team writes without this crate), for side-by-side HTTP load.
+//! `#[jwt_required]`, protected by a hand-written jsonwebtoken extractor (what
+//! a Rust team writes without this crate), and behind the HS256 floor, for
+//! side-by-side HTTP load.
 //!
 //! ```text
 //! JWT_SECRET_KEY=... ADDR=127.0.0.1:8000 cargo run --release --example bench_server
-//! GET /unprotected   GET /protected   GET /handwritten   GET /token (mints a token)
+//! GET /unprotected   GET /protected   GET /handwritten   GET /floor   GET /token (mints a token)
 //! ```
+//!
+//! `RUNTIME=multi` runs tokio's multi-thread scheduler (what `#[tokio::main]`
+//! gives); the default is the current-thread scheduler.
 
 mod bench_app;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("JWT_SECRET_KEY")?;
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
     let app = bench_app::app(&secret)?;
-    let listener = tokio::net::TcpListener::bind(&addr).await?;
-    eprintln!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).await?;
-    Ok(())
+    let runtime = match std::env::var("RUNTIME").as_deref() {
+        Ok("multi") => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        eprintln!("listening on http://{}", listener.local_addr()?);
+        axum::serve(listener, app).await?;
+        Ok(())
+    })
 }

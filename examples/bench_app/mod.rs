@@ -56,12 +56,59 @@ async fn handwritten(Handwritten(sub): Handwritten) -> Json<Value> {
     Json(json!({ "logged_in_as": sub }))
 }
 
+/// The floor: what any HS256 check must do and nothing more (split, base64url
+/// of the segments, one prekeyed HMAC-SHA256, borrowed claims). No claim is
+/// checked, so this is a measuring stick, not an alternative.
+struct Floor(String);
+
+#[derive(Deserialize)]
+struct FloorClaims<'a> {
+    sub: &'a str,
+}
+
+static FLOOR_KEY: OnceLock<aws_lc_rs::hmac::Key> = OnceLock::new();
+
+impl<S: Send + Sync> FromRequestParts<S> for Floor {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or(StatusCode::UNAUTHORIZED)?;
+        let (input, sig) = token.rsplit_once('.').ok_or(StatusCode::UNAUTHORIZED)?;
+        let (head, payload) = input.split_once('.').ok_or(StatusCode::UNAUTHORIZED)?;
+        let bad = |_| StatusCode::UNAUTHORIZED;
+        URL_SAFE_NO_PAD.decode(head).map_err(bad)?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(bad)?;
+        let sig = URL_SAFE_NO_PAD.decode(sig).map_err(bad)?;
+        let key = FLOOR_KEY.get().ok_or(StatusCode::UNAUTHORIZED)?;
+        aws_lc_rs::hmac::verify(key, input.as_bytes(), &sig)
+            .map_err(|_| StatusCode::UNAUTHORIZED)?;
+        let claims: FloorClaims<'_> =
+            serde_json::from_slice(&payload).map_err(|_| StatusCode::UNAUTHORIZED)?;
+        Ok(Floor(claims.sub.to_owned()))
+    }
+}
+
+async fn floor(Floor(sub): Floor) -> Json<Value> {
+    Json(json!({ "logged_in_as": sub }))
+}
+
 /// The router of the benchmarks, with `/token` minting a token for `alice`.
 pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.validate_nbf = true;
     let _ = KEYS.set((DecodingKey::from_secret(secret.as_bytes()), validation));
+    let _ = FLOOR_KEY.set(aws_lc_rs::hmac::Key::new(
+        aws_lc_rs::hmac::HMAC_SHA256,
+        secret.as_bytes(),
+    ));
 
     let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
     let minter = jwt.clone();
@@ -69,6 +116,7 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
         .route("/unprotected", get(unprotected))
         .route("/protected", get(protected))
         .route("/handwritten", get(handwritten))
+        .route("/floor", get(floor))
         .route(
             "/token",
             get(move || {

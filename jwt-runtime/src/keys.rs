@@ -340,7 +340,17 @@ pub(crate) struct KeySet {
     pub(crate) signing: Option<Arc<SigningKey>>,
     pub(crate) verifying: Vec<Arc<VerificationKey>>,
     /// The base64url header segments this service writes, already parsed.
-    known_headers: Vec<(String, Arc<serde_json::Map<String, Value>>)>,
+    known_headers: Vec<KnownHeader>,
+}
+
+/// A header segment this service writes, parsed once, with what decoding
+/// reads from it: no `crit`, no `b64`, a string `kid` if any.
+#[derive(Debug)]
+pub(crate) struct KnownHeader {
+    segment: String,
+    pub(crate) map: Arc<serde_json::Map<String, Value>>,
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
 }
 
 impl fmt::Debug for KeySet {
@@ -355,27 +365,17 @@ fn config_err(msg: String) -> JwtError {
 
 impl KeySet {
     /// The parsed header for a segment this service writes itself.
-    pub(crate) fn known_header(
-        &self,
-        segment: &str,
-    ) -> Option<Arc<serde_json::Map<String, Value>>> {
-        self.known_headers
-            .iter()
-            .find(|(s, _)| s == segment)
-            .map(|(_, h)| Arc::clone(h))
+    pub(crate) fn known_header(&self, segment: &str) -> Option<&KnownHeader> {
+        self.known_headers.iter().find(|h| h.segment == segment)
     }
 
     /// The header segment of a new token signed with `alg` and `kid` and no
     /// additional headers.
     pub(crate) fn header_segment(&self, alg: Algorithm, kid: Option<&str>) -> Option<&str> {
-        let alg = crate::token::alg_name(alg);
         self.known_headers
             .iter()
-            .find(|(_, h)| {
-                h.get("alg").and_then(Value::as_str) == Some(alg)
-                    && h.get("kid").and_then(Value::as_str) == kid
-            })
-            .map(|(s, _)| s.as_str())
+            .find(|h| h.alg == alg && h.kid.as_deref() == kid)
+            .map(|h| h.segment.as_str())
     }
 
     /// Precomputes the headers of new tokens: `{"alg":..,"typ":"JWT"}`, with
@@ -383,7 +383,8 @@ impl KeySet {
     fn remember_headers(&mut self) {
         let mut seen = Vec::new();
         for key in &self.verifying {
-            let alg = crate::token::alg_name(key.algorithm());
+            let algorithm = key.algorithm();
+            let alg = crate::token::alg_name(algorithm);
             for kid in [None, key.kid.as_deref()] {
                 let mut header = serde_json::Map::new();
                 header.insert("alg".into(), Value::String(alg.into()));
@@ -397,7 +398,12 @@ impl KeySet {
                 let segment = URL_SAFE_NO_PAD.encode(bytes);
                 if !seen.contains(&segment) {
                     seen.push(segment.clone());
-                    self.known_headers.push((segment, Arc::new(header)));
+                    self.known_headers.push(KnownHeader {
+                        segment,
+                        map: Arc::new(header),
+                        alg: algorithm,
+                        kid: kid.map(str::to_owned),
+                    });
                 }
             }
         }

@@ -855,9 +855,11 @@ pub(crate) fn decode_checked(
         .split_once('.')
         .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
 
-    // Fast path: the headers this service writes itself are parsed once.
-    let header: Arc<Map<String, Value>> = match config.keys.known_header(header_segment) {
-        Some(known) => known,
+    // Fast path: the headers this service writes itself are parsed once, and
+    // what decoding reads from them is known.
+    let known = config.keys.known_header(header_segment);
+    let header: Arc<Map<String, Value>> = match known {
+        Some(known) => Arc::clone(&known.map),
         None => {
             let header_bytes = b64(header_segment, messages::INVALID_HEADER_PADDING)?;
             Arc::new(parse_object(
@@ -867,7 +869,7 @@ pub(crate) fn decode_checked(
             )?)
         }
     };
-    let detached = header.get("b64") == Some(&Value::Bool(false));
+    let detached = known.is_none() && header.get("b64") == Some(&Value::Bool(false));
     let payload_bytes = if detached {
         if !payload_segment.is_empty() {
             return Err(JwtError::invalid(messages::B64_PAYLOAD_NOT_EMPTY));
@@ -890,12 +892,12 @@ pub(crate) fn decode_checked(
         &heap
     };
 
-    if let Some(kid) = header.get("kid") {
+    if let Some(kid) = header.get("kid").filter(|_| known.is_none()) {
         if !kid.is_string() {
             return Err(JwtError::invalid(messages::KID_NOT_STRING));
         }
     }
-    if let Some(crit) = header.get("crit") {
+    if let Some(crit) = header.get("crit").filter(|_| known.is_none()) {
         let list = match crit {
             Value::Array(list) if !list.is_empty() => list,
             _ => return Err(JwtError::invalid(messages::CRIT_NOT_LIST)),
@@ -942,20 +944,25 @@ pub(crate) fn decode_checked(
     }
 
     // Signature: the algorithm must be one of ours, and the MAC must match.
-    let alg = header
-        .get("alg")
-        .ok_or_else(|| JwtError::invalid(messages::ALGORITHM_NOT_SPECIFIED))?;
+    let (alg, kid) = match known {
+        Some(known) => (Some(known.alg), known.kid.as_deref()),
+        None => {
+            let alg = header
+                .get("alg")
+                .ok_or_else(|| JwtError::invalid(messages::ALGORITHM_NOT_SPECIFIED))?;
+            let alg = alg.as_str().and_then(|name| {
+                config
+                    .decode_algorithms
+                    .iter()
+                    .copied()
+                    .find(|a| alg_name(*a) == name)
+            });
+            (alg, header.get("kid").and_then(Value::as_str))
+        }
+    };
     let alg = alg
-        .as_str()
-        .and_then(|name| {
-            config
-                .decode_algorithms
-                .iter()
-                .copied()
-                .find(|a| alg_name(*a) == name)
-        })
+        .filter(|a| config.decode_algorithms.contains(a))
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
-    let kid = header.get("kid").and_then(Value::as_str);
     let key = keys
         .select(alg, kid)
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
