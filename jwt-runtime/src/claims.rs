@@ -17,16 +17,35 @@ use serde_json::{Map, Value};
 pub struct DecodedToken {
     pub(crate) header: Arc<Map<String, Value>>,
     /// The decoded payload JSON, validated (an object with unique members).
-    pub(crate) payload: Vec<u8>,
+    pub(crate) payload: String,
     pub(crate) claims: OnceLock<Map<String, Value>>,
-    pub(crate) identity: Value,
+    /// The identity when it is a string; otherwise in `identity_value`.
+    pub(crate) identity: Option<Text>,
+    pub(crate) identity_value: OnceLock<Value>,
     pub(crate) token_type: TokenType,
     pub(crate) fresh: Option<Value>,
-    pub(crate) jti: Option<String>,
+    pub(crate) jti: Option<Text>,
     pub(crate) iat: Option<f64>,
     pub(crate) exp: Option<f64>,
-    pub(crate) iss: Option<String>,
-    pub(crate) family: Option<String>,
+    pub(crate) iss: Option<Text>,
+    pub(crate) family: Option<Text>,
+}
+
+/// A string claim the token keeps: where it sits in the payload when the JSON
+/// string had no escapes (no copy), or the unescaped text.
+#[derive(Clone, Debug)]
+pub(crate) enum Text {
+    Span(std::ops::Range<usize>),
+    Owned(Box<str>),
+}
+
+impl Text {
+    pub(crate) fn get<'a>(&'a self, payload: &'a str) -> &'a str {
+        match self {
+            Text::Span(range) => payload.get(range.clone()).unwrap_or_default(),
+            Text::Owned(s) => s,
+        }
+    }
 }
 
 impl fmt::Debug for DecodedToken {
@@ -75,7 +94,7 @@ impl DecodedToken {
     pub fn claims(&self) -> &Map<String, Value> {
         self.claims.get_or_init(|| {
             let mut claims: Map<String, Value> =
-                serde_json::from_slice(&self.payload).unwrap_or_default();
+                serde_json::from_str(&self.payload).unwrap_or_default();
             claims
                 .entry("type")
                 .or_insert_with(|| Value::String("access".into()));
@@ -93,13 +112,19 @@ impl DecodedToken {
     /// The identity (the `JWT_IDENTITY_CLAIM` claim, `sub` by default). Always
     /// present in a verified token.
     pub fn identity(&self) -> &Value {
-        &self.identity
+        self.identity_value.get_or_init(|| match &self.identity {
+            Some(text) => Value::String(text.get(&self.payload).to_owned()),
+            None => Value::Null,
+        })
     }
 
     /// The identity when it is a string (always, while `verify_sub` is on and
     /// the identity claim is `sub`).
     pub fn identity_str(&self) -> Option<&str> {
-        self.identity.as_str()
+        match &self.identity {
+            Some(text) => Some(text.get(&self.payload)),
+            None => self.identity_value.get().and_then(Value::as_str),
+        }
     }
 
     /// The `type` claim: `"access"` (also when the token has none) or `"refresh"`.
@@ -118,13 +143,13 @@ impl DecodedToken {
 
     /// The `jti` claim (`None` for tokens minted without one).
     pub fn jti(&self) -> Option<&str> {
-        self.jti.as_deref()
+        self.jti.as_ref().map(|t| t.get(&self.payload))
     }
 
     /// The login family (`fam` claim) of tokens made by
     /// [`create_token_pair`](crate::JwtManager::create_token_pair).
     pub fn family(&self) -> Option<&str> {
-        self.family.as_deref()
+        self.family.as_ref().map(|t| t.get(&self.payload))
     }
 
     /// The `iat` claim as Unix seconds.
@@ -139,7 +164,7 @@ impl DecodedToken {
 
     /// The `iss` claim.
     pub fn issuer(&self) -> Option<&str> {
-        self.iss.as_deref()
+        self.iss.as_ref().map(|t| t.get(&self.payload))
     }
 
     /// The `fresh` claim: `false`, `true`, or a Unix timestamp until which the

@@ -106,7 +106,10 @@ impl JwtContext {
 
     /// The identity, rendered as a string (see [`get_jwt_identity`]).
     pub fn identity(&self) -> Option<String> {
-        self.token.as_deref().map(|t| identity_string(t.identity()))
+        self.token.as_deref().map(|t| match t.identity_str() {
+            Some(s) => s.to_owned(),
+            None => identity_string(t.identity()),
+        })
     }
 
     /// The claims (Flask's `get_jwt()`), empty without a token.

@@ -13,7 +13,7 @@ use serde_json::{Map, Number, Value};
 use subtle::ConstantTimeEq;
 use time::Duration;
 
-use crate::claims::{DecodedToken, TokenType};
+use crate::claims::{DecodedToken, Text, TokenType};
 use crate::config::{Expires, JwtConfig};
 use crate::error::{messages, JwtError};
 use crate::keys::{SigningKey, VerificationKey};
@@ -522,9 +522,19 @@ impl Claim<'_> {
         }
     }
 
-    fn into_string(self) -> Option<String> {
+    /// A string claim as kept by the token: a span of the payload (which
+    /// starts at address `base` and is `len` bytes long) when borrowed from it.
+    fn into_text(self, base: usize, len: usize) -> Option<Text> {
         match self {
-            Claim::Str(s) => Some(s.into_owned()),
+            Claim::Str(std::borrow::Cow::Borrowed(s)) => {
+                let start = (s.as_ptr() as usize).wrapping_sub(base);
+                Some(if start <= len && s.len() <= len - start {
+                    Text::Span(start..start + s.len())
+                } else {
+                    Text::Owned(s.into())
+                })
+            }
+            Claim::Str(std::borrow::Cow::Owned(s)) => Some(Text::Owned(s.into())),
             Claim::Other(_) => None,
         }
     }
@@ -1108,7 +1118,6 @@ pub(crate) fn decode_checked(
         }
     }
 
-    let identity = identity.into_value();
     let token_type = match claims.kind {
         None => TokenType::Missing,
         Some(Claim::Str(t)) if t == "access" => TokenType::Access,
@@ -1116,17 +1125,34 @@ pub(crate) fn decode_checked(
         Some(other) => TokenType::Other(other.into_value()),
     };
     let fresh = claims.fresh.map(Claim::into_value);
-    let jti = claims.jti.and_then(Claim::into_string);
     let iat = claims.iat.as_ref().and_then(Claim::as_f64);
     let exp = claims.exp.as_ref().and_then(Claim::as_f64);
-    let iss = claims.iss.and_then(Claim::into_string);
-    let family = claims.fam.and_then(Claim::into_string);
+    // Kept strings point into the payload, which the token keeps.
+    let base = payload_bytes.as_ptr() as usize;
+    let len = payload_bytes.len();
+    let text = |claim: Option<Claim<'_>>| claim.and_then(|c| c.into_text(base, len));
+    let identity_value = std::sync::OnceLock::new();
+    let identity = match identity {
+        Claim::Str(_) => text(Some(identity)),
+        Claim::Other(value) => {
+            let _ = identity_value.set(value);
+            None
+        }
+    };
+    let jti = text(claims.jti);
+    let iss = text(claims.iss);
+    let family = text(claims.fam);
+    // serde_json has checked the payload: outside its strings (which it
+    // validated) JSON is ASCII, so this cannot fail.
+    let payload = String::from_utf8(payload_bytes)
+        .map_err(|_| JwtError::invalid(messages::PAYLOAD_NOT_OBJECT))?;
     Ok((
         DecodedToken {
             header,
-            payload: payload_bytes,
+            payload,
             claims: std::sync::OnceLock::new(),
             identity,
+            identity_value,
             token_type,
             fresh,
             jti,

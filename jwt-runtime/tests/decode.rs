@@ -34,6 +34,36 @@ fn valid_token_decodes_with_flask_defaults_filled_in() {
 }
 
 #[test]
+fn kept_strings_are_right_with_and_without_json_escapes() {
+    // Plain strings are kept as spans of the payload, escaped ones unescaped.
+    let t = forge(
+        HEADER,
+        r#"{"sub":"al\u0069ce","jti":"j\"1","iss":"me","fam":"f\/1","iat":1700000000,"exp":1700000900}"#,
+    );
+    let m = JwtManager::new(builder().decode_issuer("me").build().unwrap()).unwrap();
+    let d = m.decode_token(&t, false).unwrap();
+    assert_eq!(d.identity_str(), Some("alice"));
+    assert_eq!(d.identity(), &Value::String("alice".into()));
+    assert_eq!(d.jti(), Some("j\"1"));
+    assert_eq!(d.issuer(), Some("me"));
+    assert_eq!(d.family(), Some("f/1"));
+    assert_eq!(d.claims()["sub"], "alice");
+    let plain = forge(HEADER, r#"{"sub":"bob","jti":"j2","fam":"f2"}"#);
+    let d = decode(&plain).unwrap();
+    assert_eq!(
+        (d.identity_str(), d.jti(), d.family(), d.issuer()),
+        (Some("bob"), Some("j2"), Some("f2"), None)
+    );
+    // A non-string identity (allowed with verify_sub off) stays JSON.
+    let m = JwtManager::new(builder().verify_sub(false).build().unwrap()).unwrap();
+    let d = m
+        .decode_token(&forge(HEADER, r#"{"sub":{"id":7}}"#), false)
+        .unwrap();
+    assert_eq!(d.identity_str(), None);
+    assert_eq!(d.identity()["id"], 7);
+}
+
+#[test]
 fn row4_token_longer_than_max_is_refused_before_decoding() {
     let m = JwtManager::new(builder().max_token_length(100).build().unwrap()).unwrap();
     let t = forge(HEADER, &payload(""));
