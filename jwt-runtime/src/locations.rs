@@ -165,7 +165,6 @@ pub(crate) fn from_headers<'p>(
     config: &JwtConfig,
     parts: &'p Parts,
 ) -> Result<Cow<'p, str>, JwtError> {
-    let name = &config.header_name_display;
     let mut values = parts.headers.get_all(&config.header_name).iter();
     // One ASCII header line, the usual case, is read in place; otherwise the
     // lines are joined with "," and decoded as latin-1, as WSGI does.
