@@ -362,6 +362,21 @@ async fn hs256_service_catalogue() {
     cases.push(case("RFC 7519 7.2", "invalid UTF-8", bad_utf8, 422, |m| {
         m.starts_with("Invalid payload string")
     }));
+    // The same, hidden in the name of a nested member that verification skips.
+    let nested_bad_utf8 = {
+        let mut payload = br#"{"sub":"alice","x":{""#.to_vec();
+        payload.extend([0xff, 0xfe]);
+        payload.extend(br#"":1}}"#);
+        let input = format!("{}.{}", b64(H), b64(payload));
+        format!("{input}.{}", hs256(&input, SECRET.as_bytes()))
+    };
+    cases.push(case(
+        "RFC 7519 7.2",
+        "invalid UTF-8 in a nested member name",
+        nested_bad_utf8,
+        422,
+        is("Invalid payload string: invalid unicode code point at line 1 column 22"),
+    ));
     let deep = format!(
         r#"{{"sub":"alice","x":{}1{}}}"#,
         "[".repeat(200),

@@ -816,6 +816,29 @@ pub(crate) fn peek_header(token: &str, max_len: usize) -> Option<Map<String, Val
     }
 }
 
+/// The payload pass over a whole document: `Ok(true)` for an object.
+fn payload_pass<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    identity_claim: &str,
+    want_csrf: bool,
+    out: &mut Registered<'de>,
+) -> Result<bool, serde_json::Error> {
+    let seed = RegisteredSeed {
+        identity_claim,
+        want_csrf,
+        out,
+    };
+    de::DeserializeSeed::deserialize(seed, &mut *de).and_then(|object| de.end().map(|()| object))
+}
+
+/// The error of a payload pass that did not find an object.
+fn payload_error(pass: Result<bool, serde_json::Error>) -> JwtError {
+    match pass {
+        Err(e) => JwtError::invalid(format!("Invalid payload string: {e}")),
+        Ok(_) => JwtError::invalid(messages::PAYLOAD_NOT_OBJECT),
+    }
+}
+
 /// Bytes of stack for a decoded signature.
 const SIGNATURE_ON_STACK: usize = 258;
 
@@ -936,20 +959,34 @@ pub(crate) fn decode_checked(
         }
         return Err(JwtError::invalid(messages::B64_DETACHED));
     }
+    // The payload is checked as UTF-8 once, so serde_json need not check each
+    // string again. Not UTF-8: the byte parser reports the first problem,
+    // exactly as it would have.
+    let payload = match String::from_utf8(payload_bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let mut scratch = Registered::default();
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            return Err(
+                match payload_pass(&mut de, identity_claim, csrf.is_some(), &mut scratch) {
+                    // The byte parser does not look inside the member names
+                    // it skips; Python decodes the whole payload first.
+                    Ok(true) => JwtError::invalid(format!(
+                        "Invalid payload string: invalid UTF-8 at byte {at}"
+                    )),
+                    other => payload_error(other),
+                },
+            );
+        }
+    };
     let mut claims = Registered::default();
     {
-        let mut de = serde_json::Deserializer::from_slice(&payload_bytes);
-        let seed = RegisteredSeed {
-            identity_claim,
-            want_csrf: csrf.is_some(),
-            out: &mut claims,
-        };
-        let pass = de::DeserializeSeed::deserialize(seed, &mut de)
-            .and_then(|object| de.end().map(|()| object));
-        match pass {
-            Ok(true) => {}
-            Ok(false) => return Err(JwtError::invalid(messages::PAYLOAD_NOT_OBJECT)),
-            Err(e) => return Err(JwtError::invalid(format!("Invalid payload string: {e}"))),
+        let mut de = serde_json::Deserializer::from_str(&payload);
+        let pass = payload_pass(&mut de, identity_claim, csrf.is_some(), &mut claims);
+        if !matches!(pass, Ok(true)) {
+            return Err(payload_error(pass));
         }
     }
 
@@ -1128,8 +1165,8 @@ pub(crate) fn decode_checked(
     let iat = claims.iat.as_ref().and_then(Claim::as_f64);
     let exp = claims.exp.as_ref().and_then(Claim::as_f64);
     // Kept strings point into the payload, which the token keeps.
-    let base = payload_bytes.as_ptr() as usize;
-    let len = payload_bytes.len();
+    let base = payload.as_ptr() as usize;
+    let len = payload.len();
     let text = |claim: Option<Claim<'_>>| claim.and_then(|c| c.into_text(base, len));
     let identity_value = std::sync::OnceLock::new();
     let identity = match identity {
@@ -1142,10 +1179,6 @@ pub(crate) fn decode_checked(
     let jti = text(claims.jti);
     let iss = text(claims.iss);
     let family = text(claims.fam);
-    // serde_json has checked the payload: outside its strings (which it
-    // validated) JSON is ASCII, so this cannot fail.
-    let payload = String::from_utf8(payload_bytes)
-        .map_err(|_| JwtError::invalid(messages::PAYLOAD_NOT_OBJECT))?;
     Ok((
         DecodedToken {
             header,
