@@ -925,12 +925,12 @@ pub(crate) fn decode_checked(
         &heap
     };
 
-    if let Some(kid) = header.get("kid").filter(|_| known.is_none()) {
+    if let Some(kid) = known.is_none().then(|| header.get("kid")).flatten() {
         if !kid.is_string() {
             return Err(JwtError::invalid(messages::KID_NOT_STRING));
         }
     }
-    if let Some(crit) = header.get("crit").filter(|_| known.is_none()) {
+    if let Some(crit) = known.is_none().then(|| header.get("crit")).flatten() {
         let list = match crit {
             Value::Array(list) if !list.is_empty() => list,
             _ => return Err(JwtError::invalid(messages::CRIT_NOT_LIST)),
