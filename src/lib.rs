@@ -118,7 +118,7 @@
 //! | `aws-lc-rs` | yes | crypto with aws-lc-rs (constant time, fast) |
 //! | `macros` | yes | the attribute macros (`#[jwt_required]` and Flask 3's names) |
 //! | `cookies` | yes | cookie helpers (`set_access_cookies`, `unset_jwt_cookies`, ...) and implicit refresh; reading tokens from cookies (with CSRF) works without it |
-//! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates) |
+//! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates); verifies every algorithm but refuses to *sign* with RSA (RS*/PS*), whose RustCrypto implementation is not constant time (RUSTSEC-2023-0071) |
 //! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
 //! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
 //! | `utoipa` | no | `JwtSecurityAddon`: the `bearer_jwt` and `cookie_jwt` OpenAPI security schemes |

@@ -298,6 +298,23 @@ pub(crate) fn rsa_bits(der: &[u8], private: bool) -> Option<usize> {
     Some(significant.len() * 8 - significant[0].leading_zeros() as usize)
 }
 
+/// Refuses RSA signing on the rust-crypto backend: it signs with the `rsa`
+/// crate, whose private-key operations are not constant time
+/// (RUSTSEC-2023-0071, the Marvin attack; no fixed release exists).
+/// Verifying with an RSA public key involves no secret and stays allowed.
+fn check_rsa_signing(option: &str, alg: Algorithm) -> Result<(), JwtError> {
+    #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
+    if alg.family() == AlgorithmFamily::Rsa {
+        return Err(config_err(format!(
+            "{option}: {alg:?} signing is refused with the rust-crypto backend: its RSA \
+             private-key operations are not constant time (RUSTSEC-2023-0071, the Marvin \
+             attack). Sign with the aws-lc-rs backend, or set only JWT_PUBLIC_KEY to verify"
+        )));
+    }
+    let _ = (option, alg);
+    Ok(())
+}
+
 /// Parses a PEM private key for `alg`'s family.
 pub(crate) fn encoding_key(
     alg: Algorithm,
@@ -428,6 +445,9 @@ impl KeySet {
             ));
         }
         let mut set = if remote && public_pem.is_none() {
+            if private_pem.is_some() {
+                check_rsa_signing("JWT_PRIVATE_KEY", algorithm)?;
+            }
             let signing = match private_pem {
                 Some(pem) => Some(Arc::new(SigningKey::new(SignKey::Asymmetric {
                     alg: algorithm,
@@ -582,6 +602,7 @@ impl KeySet {
         let signing = match private_pem {
             None => None,
             Some(pem) => {
+                check_rsa_signing("JWT_PRIVATE_KEY", algorithm)?;
                 let key = encoding_key(algorithm, pem).map_err(|e| {
                     config_err(format!(
                         "JWT_PRIVATE_KEY is not a {algorithm:?} private key in PEM: {e}"
@@ -827,6 +848,7 @@ impl SigningKey {
 
     /// A private key in PEM for an asymmetric algorithm.
     pub fn from_pem(alg: Algorithm, pem: impl AsRef<[u8]>) -> Result<Self, JwtError> {
+        check_rsa_signing("SigningKey::from_pem", alg)?;
         let key = encoding_key(alg, pem.as_ref())
             .map_err(|e| config_err(format!("not a {alg:?} private key in PEM: {e}")))?;
         Ok(Self::new(SignKey::Asymmetric { alg, key }))
