@@ -1,7 +1,8 @@
 //! The whole app in process, without sockets or HTTP parsing: the same handler
 //! unprotected, behind `#[jwt_required]`, and behind a hand-written jsonwebtoken
-//! extractor, all under the manager's layer. The difference between the first
-//! two is everything the product adds to a request (layer, guard, scopes).
+//! extractor, all under the manager's layer, and the handler without the layer.
+//! The difference between unprotected and protected is what the guard adds to a
+//! request; the bare handler shows what the layer adds to every request.
 //!
 //! ```text
 //! cargo bench --bench router
@@ -35,6 +36,21 @@ fn bench(c: &mut Criterion) {
     });
     let bearer = format!("Bearer {token}");
     let forged = format!("Bearer {}x", &token[..token.len() - 1]);
+    let mut bare = bench_app::bare();
+    c.bench_function("router/bare_unprotected", |b| {
+        b.to_async(&rt).iter(|| {
+            let req = Request::get("/unprotected")
+                .header(header::AUTHORIZATION, bearer.as_str())
+                .body(Body::empty())
+                .unwrap();
+            let fut = bare.call(req);
+            async move {
+                let res = fut.await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                res
+            }
+        })
+    });
     for (name, path, auth, status) in [
         (
             "unprotected",

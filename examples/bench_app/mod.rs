@@ -99,6 +99,13 @@ async fn floor(Floor(sub): Floor) -> Json<Value> {
     Json(json!({ "logged_in_as": sub }))
 }
 
+/// The unprotected handler without the manager's layer: what the layer
+/// itself costs every request.
+#[allow(dead_code)] // used by benches/router.rs, not by the server
+pub(crate) fn bare() -> Router {
+    Router::new().route("/unprotected", get(unprotected))
+}
+
 /// The router of the benchmarks, with `/token` minting a token for `alice`.
 pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
     let mut validation = Validation::new(Algorithm::HS256);
