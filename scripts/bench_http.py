@@ -171,7 +171,8 @@ def main():
                       f"| full verification / jsonwebtoken decode | {v / d:.2f}x | <= 0.70x |",
                       f"| full verification / floor | {v / floor:.2f}x | <= 1.60x |",
                       f"| creation / jsonwebtoken encode | {c / e:.2f}x | <= 1.30x |"]
-        routes = [("unprotected", "the handler alone, under the manager's layer"),
+        routes = [("bare_unprotected", "the handler alone, without the manager's layer"),
+                  ("unprotected", "the handler alone, under the manager's layer"),
                   ("protected", "behind `#[jwt_required]`"),
                   ("handwritten", "behind a hand-written jsonwebtoken extractor"),
                   ("floor", "behind the HS256 floor (no claim checked)"),
