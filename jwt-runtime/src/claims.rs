@@ -26,6 +26,7 @@ pub struct DecodedToken {
     pub(crate) fresh: Option<Value>,
     pub(crate) jti: Option<Text>,
     pub(crate) iat: Option<f64>,
+    pub(crate) nbf: Option<f64>,
     pub(crate) exp: Option<f64>,
     pub(crate) iss: Option<Text>,
     pub(crate) family: Option<Text>,

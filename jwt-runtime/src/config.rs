@@ -174,6 +174,7 @@ pub struct JwtConfig {
     pub(crate) jwks: Option<crate::jwks::RemoteJwks>,
     pub(crate) blocklist_timeout: std::time::Duration,
     pub(crate) strict: Option<StrictProfile>,
+    pub(crate) verified_token_cache: usize,
 }
 
 /// The checks of [`JwtConfigBuilder::strict`].
@@ -364,6 +365,7 @@ pub struct JwtConfigBuilder {
     rotated_keys: Vec<crate::keys::VerificationKey>,
     jwks: Option<crate::jwks::RemoteJwks>,
     blocklist_timeout: std::time::Duration,
+    verified_token_cache: usize,
     strict: bool,
     max_token_lifetime: Option<Duration>,
     algorithm: String,
@@ -420,6 +422,7 @@ impl Default for JwtConfigBuilder {
             rotated_keys: Vec::new(),
             jwks: None,
             blocklist_timeout: std::time::Duration::from_millis(500),
+            verified_token_cache: 0,
             strict: false,
             max_token_lifetime: None,
             algorithm: "HS256".to_owned(),
@@ -571,6 +574,34 @@ impl JwtConfigBuilder {
     /// requests.
     pub fn blocklist_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.blocklist_timeout = timeout;
+        self
+    }
+    /// Keep up to `capacity` verified tokens (0, the default: off), so that a
+    /// client repeating its token is not verified from scratch on every
+    /// request: the signature and the parse are most of the guard's cost
+    /// (0.9 µs for HS256; 16 to 48 µs for RS256, ES256, EdDSA).
+    ///
+    /// Only tokens that verified are kept; on a hit `exp`, `nbf` and `iat` are
+    /// checked again, and the type, freshness, revocation and loaders run as
+    /// always. Not used for cookie tokens sent with a CSRF value, with a
+    /// remote JWKS or a decode-key loader (decoding then depends on more than
+    /// the token), nor for tokens over 4 KiB. Memory: at most `capacity`
+    /// tokens and their claims; a full part of the cache is emptied.
+    /// No Flask equivalent.
+    ///
+    /// ```
+    /// use jwt_runtime::{JwtConfig, JwtManager};
+    /// let jwt = JwtManager::new(
+    ///     JwtConfig::builder()
+    ///         .secret_key("a long, random secret of 32+ bytes")
+    ///         .verified_token_cache(10_000)
+    ///         .build()?,
+    /// )?;
+    /// # let _ = jwt;
+    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// ```
+    pub fn verified_token_cache(mut self, capacity: usize) -> Self {
+        self.verified_token_cache = capacity;
         self
     }
     /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for
@@ -979,6 +1010,7 @@ impl JwtConfigBuilder {
         Ok(JwtConfig {
             strict,
             blocklist_timeout: self.blocklist_timeout,
+            verified_token_cache: self.verified_token_cache,
             jwks: self.jwks,
             read_json_body,
             cookies,

@@ -111,6 +111,7 @@
 #![forbid(unsafe_code)]
 
 mod blocklist;
+mod cache;
 mod callbacks;
 mod claims;
 mod clock;

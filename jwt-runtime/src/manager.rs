@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::blocklist::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
+use crate::cache::VerifiedCache;
 use crate::callbacks::{Callbacks, JwtRejection};
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
@@ -45,6 +46,7 @@ pub struct JwtManager {
 #[derive(Clone)]
 struct Inner {
     config: JwtConfig,
+    cache: Option<Arc<VerifiedCache>>,
     identity_claim: Arc<str>,
     blocklist: Arc<dyn Blocklist>,
     callbacks: Callbacks,
@@ -69,6 +71,7 @@ impl JwtManager {
         Ok(JwtManager {
             inner: Arc::new(Inner {
                 identity_claim: Arc::from(config.identity_claim.as_str()),
+                cache: VerifiedCache::new(config.verified_token_cache).map(Arc::new),
                 config,
                 blocklist,
                 callbacks: Callbacks::default(),
@@ -512,25 +515,42 @@ impl JwtManager {
             }
             Err(e) => return Err(self.reject(e, None)),
         };
-        let chosen = self
-            .chosen_key_fetching(&found.token)
-            .await
-            .map_err(|e| self.reject(e, None))?;
-        let (token, expired) = token::decode_checked(
-            config,
-            &KeyChoice {
-                configured: &config.keys.verifying,
-                chosen: chosen.as_deref(),
-            },
-            &inner.identity_claim,
-            &found.token,
-            found.csrf.as_deref(),
-        )
-        .map_err(|e| self.reject(e, None))?;
-        let token = Arc::new(token);
-        if expired {
-            return Err(self.reject(JwtError::Expired, Some(token)));
-        }
+        // Decoding depends only on the token and the static keys here, so a
+        // token verified before may come from the cache (see cache.rs).
+        let cache = inner.cache.as_deref().filter(|_| {
+            found.csrf.is_none() && config.jwks.is_none() && inner.callbacks.decode_key.is_none()
+        });
+        let cached = cache
+            .and_then(|c| c.get(&found.token))
+            .filter(|t| token::still_current(config, t));
+        let token = match cached {
+            Some(token) => token,
+            None => {
+                let chosen = self
+                    .chosen_key_fetching(&found.token)
+                    .await
+                    .map_err(|e| self.reject(e, None))?;
+                let (token, expired) = token::decode_checked(
+                    config,
+                    &KeyChoice {
+                        configured: &config.keys.verifying,
+                        chosen: chosen.as_deref(),
+                    },
+                    &inner.identity_claim,
+                    &found.token,
+                    found.csrf.as_deref(),
+                )
+                .map_err(|e| self.reject(e, None))?;
+                let token = Arc::new(token);
+                if expired {
+                    return Err(self.reject(JwtError::Expired, Some(token)));
+                }
+                if let Some(cache) = cache {
+                    cache.insert(&found.token, &token);
+                }
+                token
+            }
+        };
         if requirements.verify_type {
             if let Err(e) = token::check_type(&token, requirements.refresh) {
                 return Err(self.reject(e, Some(token)));

@@ -1163,6 +1163,7 @@ pub(crate) fn decode_checked(
     };
     let fresh = claims.fresh.map(Claim::into_value);
     let iat = claims.iat.as_ref().and_then(Claim::as_f64);
+    let nbf = claims.nbf.as_ref().and_then(Claim::as_f64);
     let exp = claims.exp.as_ref().and_then(Claim::as_f64);
     // Kept strings point into the payload, which the token keeps.
     let base = payload.as_ptr() as usize;
@@ -1190,12 +1191,25 @@ pub(crate) fn decode_checked(
             fresh,
             jti,
             iat,
+            nbf,
             exp,
             iss,
             family,
         },
         expired,
     ))
+}
+
+/// Whether a token that passed decoding earlier still passes the time checks
+/// now (`iat` and `nbf` not in the future, `exp` not past), as decoding
+/// would judge them: for tokens from the verified-token cache.
+pub(crate) fn still_current(config: &JwtConfig, token: &DecodedToken) -> bool {
+    let now = config.clock.now();
+    let leeway = config.decode_leeway;
+    let not_future = |t: Option<f64>| t.is_none_or(|t| t.trunc() <= now + leeway);
+    not_future(token.iat)
+        && not_future(token.nbf)
+        && token.exp.is_none_or(|e| e.trunc() > now - leeway)
 }
 
 /// Flask's freshness check, stricter on malformed claims: a `fresh` claim that
