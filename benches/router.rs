@@ -67,6 +67,12 @@ fn bench(c: &mut Criterion) {
         ),
         ("floor", "/floor", bearer.as_str(), StatusCode::OK),
         (
+            "protected_cached",
+            "/protected_cached",
+            bearer.as_str(),
+            StatusCode::OK,
+        ),
+        (
             "protected_forged",
             "/protected",
             forged.as_str(),

@@ -23,6 +23,8 @@ const SECRET: &str = "bench-secret-that-is-long-enough-for-hs256";
 struct Setup {
     name: &'static str,
     jwt: JwtManager,
+    /// The same configuration with the verified-token cache on.
+    cached: JwtManager,
     enc: EncodingKey,
     dec: DecodingKey,
     alg: Algorithm,
@@ -38,17 +40,19 @@ fn setups() -> Vec<Setup> {
     };
     let asym =
         |name, alg: &str, a, private: &str, public: &str, enc: EncodingKey, dec: DecodingKey| {
+            let config = |cache| {
+                JwtConfig::builder()
+                    .algorithm(alg)
+                    .private_key(pem(private))
+                    .public_key(pem(public))
+                    .verified_token_cache(cache)
+                    .build()
+                    .unwrap()
+            };
             Setup {
                 name,
-                jwt: JwtManager::new(
-                    JwtConfig::builder()
-                        .algorithm(alg)
-                        .private_key(pem(private))
-                        .public_key(pem(public))
-                        .build()
-                        .unwrap(),
-                )
-                .unwrap(),
+                jwt: JwtManager::new(config(0)).unwrap(),
+                cached: JwtManager::new(config(1024)).unwrap(),
                 enc,
                 dec,
                 alg: a,
@@ -58,6 +62,14 @@ fn setups() -> Vec<Setup> {
         Setup {
             name: "HS256",
             jwt: JwtManager::new(JwtConfig::builder().secret_key(SECRET).build().unwrap()).unwrap(),
+            cached: JwtManager::new(
+                JwtConfig::builder()
+                    .secret_key(SECRET)
+                    .verified_token_cache(1024)
+                    .build()
+                    .unwrap(),
+            )
+            .unwrap(),
             enc: EncodingKey::from_secret(SECRET.as_bytes()),
             dec: DecodingKey::from_secret(SECRET.as_bytes()),
             alg: Algorithm::HS256,
@@ -155,6 +167,14 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("{}/ours/verify_request", s.name), |b| {
             b.to_async(&rt).iter(|| async {
                 s.jwt
+                    .verify_request(black_box(&parts), requirements)
+                    .await
+                    .unwrap()
+            })
+        });
+        c.bench_function(&format!("{}/ours/verify_request_cached", s.name), |b| {
+            b.to_async(&rt).iter(|| async {
+                s.cached
                     .verify_request(black_box(&parts), requirements)
                     .await
                     .unwrap()

@@ -6,6 +6,7 @@
 //! ```text
 //! JWT_SECRET_KEY=... ADDR=127.0.0.1:8000 cargo run --release --example bench_server
 //! GET /unprotected   GET /protected   GET /handwritten   GET /floor   GET /token (mints a token)
+//! GET /protected_cached (`#[jwt_required]` with the verified-token cache on)
 //! ```
 //!
 //! `RUNTIME=multi` runs tokio's multi-thread scheduler (what `#[tokio::main]`

@@ -118,6 +118,16 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
     ));
 
     let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
+    // The same handler under a manager with the opt-in verified-token cache.
+    let cached = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(secret)
+            .verified_token_cache(10_000)
+            .build()?,
+    )?;
+    let cached_routes = Router::new()
+        .route("/protected_cached", get(protected))
+        .layer(cached.layer());
     let minter = jwt.clone();
     Ok(Router::new()
         .route("/unprotected", get(unprotected))
@@ -131,5 +141,6 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
                 async move { minter.create_access_token("alice").unwrap_or_default() }
             }),
         )
-        .layer(jwt.layer()))
+        .layer(jwt.layer())
+        .merge(cached_routes))
 }
