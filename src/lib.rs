@@ -126,6 +126,29 @@
 //! The minimum supported Rust
 //! version is 1.89 (the `rust-version` of the crates; jsonwebtoken 11 needs 1.88).
 //!
+//! # Performance
+//!
+//! The guard verifies an HS256 token in about 0.9 µs (half of
+//! `jsonwebtoken::decode`); RS256, ES256 and EdDSA cost what their signature
+//! check costs (17 to 50 µs). Services whose clients repeat a token many times
+//! can turn on the verified-token cache: a repeated token then costs about
+//! 0.2 µs with any algorithm, while its expiry, type, freshness and revocation
+//! are still checked on every request (rules in `SECURITY.md`).
+//!
+//! ```
+//! use axum_jwt_extended::{JwtConfig, JwtManager};
+//! let jwt = JwtManager::new(
+//!     JwtConfig::builder()
+//!         .secret_key("a long, random secret of 32+ bytes")
+//!         .verified_token_cache(10_000)
+//!         .build()?,
+//! )?;
+//! # let _ = jwt;
+//! # Ok::<(), axum_jwt_extended::JwtError>(())
+//! ```
+//!
+//! Numbers, commands and the comparison with Flask-JWT-Extended: `BENCHMARKS.md`.
+//!
 //! # Limits
 //!
 //! - The task-local scope ends with the handler body. `tokio::spawn` does not
