@@ -780,7 +780,9 @@ impl JwtConfigBuilder {
         csrf_in_cookies: bool
     );
     cookie_option!(
-        /// `JWT_CSRF_CHECK_FORM`: when the CSRF header is absent, look in a form field (off).
+        /// `JWT_CSRF_CHECK_FORM`: when the CSRF header is absent, look in a form field (off):
+        /// `application/x-www-form-urlencoded` or `multipart/form-data` (a multipart body is
+        /// read, within `json_body_limit`, only when a token cookie comes without the header).
         csrf_check_form: bool
     );
 

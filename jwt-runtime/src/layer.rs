@@ -32,6 +32,9 @@ use crate::manager::JwtManager;
 pub(crate) struct BufferedBody {
     pub(crate) kind: BodyKind,
     pub(crate) bytes: Bytes,
+    /// For multipart bodies: the fields named like a CSRF field, first of
+    /// each name (as Flask's `request.form.get`).
+    pub(crate) fields: Vec<(String, String)>,
 }
 
 /// Where the guard leaves a token verified from the access cookie, for the
@@ -152,7 +155,7 @@ where
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         let manager = self.manager.clone();
         req.extensions_mut().insert(manager.clone());
-        let body_kind = locations::body_to_read(manager.config(), req.headers());
+        let body_kind = locations::body_to_read(manager.config(), req.method(), req.headers());
         if body_kind.is_none() && self.refresh_window.is_none() {
             let inner = &mut self.inner;
             let fut = context::manager_sync_scope(manager.clone(), || inner.call(req));
@@ -219,8 +222,48 @@ async fn read_body(
         Err(_) => return Err(JwtError::BodyUnreadable),
     };
     *req.body_mut() = Body::from(bytes.clone());
-    req.extensions_mut().insert(BufferedBody { kind, bytes });
+    let fields = match kind {
+        BodyKind::Multipart => csrf_fields(manager, req.headers(), bytes.clone()).await,
+        BodyKind::Json | BodyKind::Form => Vec::new(),
+    };
+    req.extensions_mut().insert(BufferedBody {
+        kind,
+        bytes,
+        fields,
+    });
     Ok(())
+}
+
+/// The CSRF fields of a multipart body. A malformed body has none (the
+/// request then lacks its CSRF value, a 401); the handler still gets the bytes.
+async fn csrf_fields(
+    manager: &JwtManager,
+    headers: &http::HeaderMap,
+    bytes: Bytes,
+) -> Vec<(String, String)> {
+    let c = &manager.config().cookies;
+    let names = [&c.access_csrf_field_name, &c.refresh_csrf_field_name];
+    let Some(boundary) = locations::multipart_boundary(headers) else {
+        return Vec::new();
+    };
+    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut found: Vec<(String, String)> = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        let Some(name) = field.name().map(str::to_owned) else {
+            continue;
+        };
+        let wanted = names.iter().any(|n| **n == name) && !found.iter().any(|(k, _)| *k == name);
+        // Files are not form values (Flask puts them in `request.files`).
+        if !wanted || field.file_name().is_some() {
+            continue;
+        }
+        match field.text().await {
+            Ok(value) => found.push((name, value)),
+            Err(_) => break,
+        }
+    }
+    found
 }
 
 #[cfg(feature = "cookies")]

@@ -335,6 +335,9 @@ pub(crate) fn from_query_string(config: &JwtConfig, parts: &Parts) -> Result<Str
 pub(crate) enum BodyKind {
     Json,
     Form,
+    /// `multipart/form-data` (Flask's `request.form` reads it too), read only
+    /// when its CSRF field is the one thing that can authenticate the request.
+    Multipart,
 }
 
 fn mime_of(headers: &HeaderMap) -> Option<String> {
@@ -351,16 +354,42 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Which body, if any, the layer must read before the handler runs.
-pub(crate) fn body_to_read(config: &JwtConfig, headers: &HeaderMap) -> Option<BodyKind> {
+pub(crate) fn body_to_read(
+    config: &JwtConfig,
+    method: &http::Method,
+    headers: &HeaderMap,
+) -> Option<BodyKind> {
     if config.read_json_body && is_json(headers) {
         return Some(BodyKind::Json);
     }
-    if config.cookies.csrf_check_form
-        && mime_of(headers).is_some_and(|m| m == "application/x-www-form-urlencoded")
-    {
+    let c = &config.cookies;
+    if !c.csrf_check_form {
+        return None;
+    }
+    let mime = mime_of(headers)?;
+    if mime == "application/x-www-form-urlencoded" {
         return Some(BodyKind::Form);
     }
+    // Uploads can be large: a multipart body is read only when a token cookie
+    // is sent, on a CSRF method, without the CSRF header.
+    if mime == "multipart/form-data"
+        && config.csrf_protect
+        && c.csrf_methods.contains(method)
+        && !headers.contains_key(&c.access_csrf_header_name)
+        && !headers.contains_key(&c.refresh_csrf_header_name)
+        && [&c.access_cookie_name, &c.refresh_cookie_name]
+            .iter()
+            .any(|name| request_cookie(headers, name).is_ok_and(|v| v.is_some()))
+    {
+        return Some(BodyKind::Multipart);
+    }
     None
+}
+
+/// The boundary of a `multipart/form-data` request.
+pub(crate) fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(value).ok()
 }
 
 /// Reads the token from the cookies as Flask's `_decode_jwt_from_cookies`,
@@ -404,12 +433,21 @@ fn from_cookies(
     }
     if csrf.is_empty() && c.csrf_check_form {
         if let Some(body) = parts.extensions.get::<BufferedBody>() {
-            if body.kind == BodyKind::Form {
-                if let Some((_, v)) =
-                    form_urlencoded::parse(&body.bytes).find(|(k, _)| k == csrf_field.as_str())
-                {
-                    csrf = v.into_owned();
+            match body.kind {
+                BodyKind::Form => {
+                    if let Some((_, v)) =
+                        form_urlencoded::parse(&body.bytes).find(|(k, _)| k == csrf_field.as_str())
+                    {
+                        csrf = v.into_owned();
+                    }
                 }
+                BodyKind::Multipart => {
+                    if let Some((_, v)) = body.fields.iter().find(|(k, _)| k == csrf_field.as_str())
+                    {
+                        csrf.clone_from(v);
+                    }
+                }
+                BodyKind::Json => {}
             }
         }
     }
