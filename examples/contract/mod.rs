@@ -151,8 +151,8 @@ pub(crate) fn app(jwt: &JwtManager, linked: bool) -> Router {
 
 /// The configuration from the environment: `JWT_SECRET_KEY` (falls back to
 /// `super-secret` with a warning), `JWT_TOKEN_LOCATION` (comma-separated,
-/// default `headers`), and for an asymmetric setup `JWT_ALGORITHM` with
-/// `JWT_PRIVATE_KEY_FILE`/`JWT_PUBLIC_KEY_FILE` (PEM files).
+/// default `headers`), `JWT_CSRF_CHECK_FORM=1`, and for an asymmetric setup
+/// `JWT_ALGORITHM` with `JWT_PRIVATE_KEY_FILE`/`JWT_PUBLIC_KEY_FILE` (PEM files).
 pub(crate) fn config_from_env() -> Result<JwtConfigBuilder, Box<dyn std::error::Error>> {
     let from_env = std::env::var("JWT_SECRET_KEY").ok();
     let weak_fallback = from_env.is_none();
@@ -174,6 +174,9 @@ pub(crate) fn config_from_env() -> Result<JwtConfigBuilder, Box<dyn std::error::
         // Only the demo fallback is allowed to be short.
         .allow_weak_keys(weak_fallback)
         .token_location(locations);
+    if std::env::var("JWT_CSRF_CHECK_FORM").is_ok_and(|v| v == "1") {
+        config = config.csrf_check_form(true);
+    }
     if let Ok(algorithm) = std::env::var("JWT_ALGORITHM") {
         config = config.algorithm(algorithm);
     }

@@ -39,6 +39,8 @@ for option in ("JWT_PRIVATE_KEY", "JWT_PUBLIC_KEY"):
 # JWT_TOKEN_LOCATION as a comma-separated list, e.g. "headers,cookies,query_string,json".
 locations = [l for l in os.environ.get("JWT_TOKEN_LOCATION", "headers").split(",") if l]
 app.config["JWT_TOKEN_LOCATION"] = locations
+# JWT_CSRF_CHECK_FORM=1: the CSRF value may come in a form field.
+app.config["JWT_CSRF_CHECK_FORM"] = os.environ.get("JWT_CSRF_CHECK_FORM") == "1"
 jwt = JWTManager(app)
 
 blocklist = set()

@@ -421,7 +421,7 @@ def run_rs256(s: Suite):
 
 def serve_both(locations: str, run_cases, extra_env=None):
     env_locations = {"JWT_TOKEN_LOCATION": locations, **(extra_env or {})}
-    for key in ("JWT_ALGORITHM", "JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE"):
+    for key in ("JWT_ALGORITHM", "JWT_PRIVATE_KEY_FILE", "JWT_PUBLIC_KEY_FILE", "JWT_CSRF_CHECK_FORM"):
         os.environ.pop(key, None)
     os.environ.update(env_locations)
     fport, rport = free_port(), free_port()
@@ -444,6 +444,45 @@ def serve_both(locations: str, run_cases, extra_env=None):
                 p.kill()
 
 
+def multipart(parts, boundary="parity0boundary"):
+    """A multipart/form-data body: (name, value) text fields, or (name, value, filename) files."""
+    out = b""
+    for part in parts:
+        name, value = part[0], part[1]
+        disposition = f'form-data; name="{name}"'
+        if len(part) == 3:
+            disposition += f'; filename="{part[2]}"'
+        out += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value.encode() + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return out, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def run_csrf_form(s: Suite):
+    """Both apps with JWT_CSRF_CHECK_FORM on: the CSRF value in urlencoded and multipart forms."""
+    creds = {"username": "test", "password": "test"}
+    login = requests.post(s.flask + "/login", json=creds, timeout=10).json()
+    refresh = login["refresh_token"]
+    csrf = pyjwt.decode(refresh, SECRET, algorithms=["HS256"])["csrf"]
+    cookie = {"Cookie": f"refresh_token_cookie={refresh}"}
+    form = {**cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    s.same("urlencoded field", "POST", "/refresh", headers=form, body=f"a=1&csrf_token={csrf}")
+    s.same("urlencoded wrong field", "POST", "/refresh", headers=form, body="csrf_token=wrong")
+    s.same("urlencoded no field", "POST", "/refresh", headers=form, body="a=1")
+    for label, parts in [
+        ("multipart field", [("title", "x"), ("csrf_token", csrf), ("file", "\x00bytes", "a.bin")]),
+        ("multipart wrong field", [("csrf_token", "wrong")]),
+        ("multipart no field", [("title", "x")]),
+        ("multipart field sent as a file", [("csrf_token", csrf, "csrf.txt")]),
+        ("multipart first of two fields", [("csrf_token", csrf), ("csrf_token", "wrong")]),
+    ]:
+        body, content_type = multipart(parts)
+        s.same(label, "POST", "/refresh", headers={**cookie, **content_type}, body=body)
+    s.same("multipart malformed", "POST", "/refresh",
+           headers={**cookie, "Content-Type": "multipart/form-data; boundary=zzz"}, body=b"not multipart")
+    body, content_type = multipart([("csrf_token", "wrong")])
+    s.same("header wins over the form", "POST", "/refresh", headers={**cookie, **content_type, "X-CSRF-TOKEN": csrf}, body=body)
+
+
 def main() -> int:
     subprocess.run(["cargo", "build", "-q", "--example", "parity"], cwd=ROOT, check=True)
     passed, failures = 0, []
@@ -457,6 +496,7 @@ def main() -> int:
         ("headers", "headers", run, None),
         ("all locations", "headers,cookies,query_string,json", run_locations, None),
         ("RS256", "headers", run_rs256, rs256),
+        ("CSRF form field", "headers,cookies", run_csrf_form, {"JWT_CSRF_CHECK_FORM": "1"}),
     ]:
         suite = serve_both(locations, cases, env)
         passed += suite.passed
