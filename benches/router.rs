@@ -36,6 +36,23 @@ fn bench(c: &mut Criterion) {
     });
     let bearer = format!("Bearer {token}");
     let forged = format!("Bearer {}x", &token[..token.len() - 1]);
+    let mut outer = bench_app::outer(SECRET).unwrap();
+    for path in ["/unprotected", "/protected"] {
+        c.bench_function(&format!("router/outer{}", path.replace('/', "_")), |b| {
+            b.to_async(&rt).iter(|| {
+                let req = Request::get(path)
+                    .header(header::AUTHORIZATION, bearer.as_str())
+                    .body(Body::empty())
+                    .unwrap();
+                let fut = tower::Service::call(&mut outer, req);
+                async move {
+                    let res = fut.await.unwrap();
+                    assert_eq!(res.status(), StatusCode::OK);
+                    res
+                }
+            })
+        });
+    }
     let mut bare = bench_app::bare();
     c.bench_function("router/bare_unprotected", |b| {
         b.to_async(&rt).iter(|| {

@@ -213,6 +213,8 @@ def main():
                   ("unprotected", "the handler alone, under the manager's layer"),
                   ("protected", "behind `#[jwt_required]`"),
                   ("protected_cached", "behind `#[jwt_required]` with the verified-token cache"),
+                  ("outer_unprotected", "the handler alone, the layer around the whole router (`jwt.layer().wrap(app)`)"),
+                  ("outer_protected", "behind `#[jwt_required]`, the layer around the whole router"),
                   ("handwritten", "behind a hand-written jsonwebtoken extractor"),
                   ("floor", "behind the HS256 floor (no claim checked)"),
                   ("protected_forged", "behind `#[jwt_required]`, forged token (422)")]

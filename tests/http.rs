@@ -713,3 +713,37 @@ async fn concurrent_requests_never_see_each_others_identity() {
         assert_eq!((s, identity), (200, json!(format!("user-{i}"))));
     }
 }
+
+#[tokio::test]
+async fn the_layer_around_the_whole_router_answers_like_per_route_layers() {
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let per_route = app(&jwt);
+    let routes = Router::new()
+        .route("/protected", get(who))
+        .route("/login", post(login));
+    let wrapped = jwt.layer().wrap(routes);
+    let call_wrapped = |req: Request<Body>| {
+        let svc = wrapped.clone();
+        async move {
+            let res = svc.oneshot(req).await.unwrap();
+            let status = res.status().as_u16();
+            let bytes = res.into_body().collect().await.unwrap().to_bytes();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    // Free functions work inside (the manager's scope is set).
+    let login_req = || Request::post("/login").body(Body::empty()).unwrap();
+    let (status, tokens) = call_wrapped(login_req()).await;
+    assert_eq!(status, 200);
+    let bearer = format!("Bearer {}", tokens["access_token"].as_str().unwrap());
+    for auth in [Some(bearer.as_str()), None, Some("Bearer x.y.z")] {
+        assert_eq!(
+            call_wrapped(get_with("/protected", auth)).await,
+            call(&per_route, "/protected", auth).await,
+            "{auth:?}"
+        );
+    }
+}

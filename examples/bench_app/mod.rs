@@ -106,6 +106,20 @@ pub(crate) fn bare() -> Router {
     Router::new().route("/unprotected", get(unprotected))
 }
 
+/// The same two handlers with the manager's layer wrapped around the whole
+/// router (`jwt.layer().wrap(router)`) instead of added to each route by
+/// `Router::layer`.
+#[allow(dead_code)] // used by benches/router.rs, not by the server
+pub(crate) fn outer(
+    secret: &str,
+) -> Result<axum_jwt_extended::JwtService<Router>, Box<dyn std::error::Error>> {
+    let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
+    let router = Router::new()
+        .route("/unprotected", get(unprotected))
+        .route("/protected", get(protected));
+    Ok(jwt.layer().wrap(router))
+}
+
 /// The router of the benchmarks, with `/token` minting a token for `alice`.
 pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
     let mut validation = Validation::new(Algorithm::HS256);
