@@ -286,6 +286,10 @@ async fn csrf_fields(
             Ok(value) => found.push((name, value)),
             Err(_) => break,
         }
+        // Both names seen: the rest of the upload need not be parsed.
+        if names.iter().all(|n| found.iter().any(|(k, _)| k == *n)) {
+            break;
+        }
     }
     found
 }

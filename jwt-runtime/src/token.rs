@@ -445,54 +445,22 @@ struct Registered<'de> {
     identity: Option<Claim<'de>>,
 }
 
-/// The member names the payload pass keeps, in slot order; duplicates among
-/// them are found with a bit mask, without allocating.
-const REGISTERED_NAMES: [&str; 11] = [
-    "iat",
-    "nbf",
-    "exp",
-    "iss",
-    "aud",
-    "sub",
-    "jti",
-    "type",
-    "fresh",
-    "csrf",
-    FAMILY_CLAIM,
-];
-
-/// The slot of a member name in [`REGISTERED_NAMES`].
-fn registered_index(name: &str) -> Option<usize> {
-    Some(match name {
-        "iat" => 0,
-        "nbf" => 1,
-        "exp" => 2,
-        "iss" => 3,
-        "aud" => 4,
-        "sub" => 5,
-        "jti" => 6,
-        "type" => 7,
-        "fresh" => 8,
-        "csrf" => 9,
-        FAMILY_CLAIM => 10,
-        _ => return None,
-    })
-}
-
 impl<'de> Registered<'de> {
-    fn slot(&mut self, index: usize) -> Option<&mut Option<Claim<'de>>> {
-        Some(match index {
-            0 => &mut self.iat,
-            1 => &mut self.nbf,
-            2 => &mut self.exp,
-            3 => &mut self.iss,
-            4 => &mut self.aud,
-            5 => &mut self.sub,
-            6 => &mut self.jti,
-            7 => &mut self.kind,
-            8 => &mut self.fresh,
-            9 => &mut self.csrf,
-            10 => &mut self.fam,
+    /// The slot of a registered member name, with its bit for finding
+    /// duplicates without allocating.
+    fn slot(&mut self, name: &str) -> Option<(u16, &mut Option<Claim<'de>>)> {
+        Some(match name {
+            "iat" => (1 << 0, &mut self.iat),
+            "nbf" => (1 << 1, &mut self.nbf),
+            "exp" => (1 << 2, &mut self.exp),
+            "iss" => (1 << 3, &mut self.iss),
+            "aud" => (1 << 4, &mut self.aud),
+            "sub" => (1 << 5, &mut self.sub),
+            "jti" => (1 << 6, &mut self.jti),
+            "type" => (1 << 7, &mut self.kind),
+            "fresh" => (1 << 8, &mut self.fresh),
+            "csrf" => (1 << 9, &mut self.csrf),
+            FAMILY_CLAIM => (1 << 10, &mut self.fam),
             _ => return None,
         })
     }
@@ -723,47 +691,51 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
         Ok(false)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
+        fn duplicate<E: de::Error>(name: &str) -> E {
+            E::custom(format_args!("duplicate member name {name:?}"))
+        }
         let mut seen_registered: u16 = 0;
         // Other member names; allocated only when a token has some.
         let mut seen_other: Vec<std::borrow::Cow<'de, str>> = Vec::new();
         let r = self.out;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
-            let index = registered_index(&key);
-            let duplicate = match index {
-                Some(i) => {
-                    let bit = 1u16 << i;
-                    let seen = seen_registered & bit != 0;
-                    seen_registered |= bit;
-                    seen
-                }
-                None => seen_other.contains(&key),
-            };
-            if duplicate {
-                return Err(de::Error::custom(format_args!(
-                    "duplicate member name {:?}",
-                    &*key
-                )));
-            }
-            let registered = index.is_some();
-            // `csrf` is kept only when a double-submit value is to be compared.
-            let index = index.filter(|&i| self.want_csrf || REGISTERED_NAMES[i] != "csrf");
             // `sub` as the identity is taken from its slot at the end: no copy.
             let is_identity = *key == *self.identity_claim && &*key != "sub";
-            match index.and_then(|i| r.slot(i)) {
-                Some(slot) => {
-                    let value: Claim<'de> = access.next_value()?;
-                    *slot = Some(value);
-                    if is_identity {
-                        r.identity = index.and_then(|i| r.slot(i)).and_then(|s| s.clone());
+            // `csrf` is kept only when a double-submit value is to be compared.
+            let keep = self.want_csrf || &*key != "csrf";
+            let mut identity = None;
+            match r.slot(&key) {
+                Some((bit, slot)) => {
+                    if seen_registered & bit != 0 {
+                        return Err(duplicate(&key));
+                    }
+                    seen_registered |= bit;
+                    if keep {
+                        let value: Claim<'de> = access.next_value()?;
+                        if is_identity {
+                            identity = Some(value.clone());
+                        }
+                        *slot = Some(value);
+                    } else if is_identity {
+                        identity = Some(access.next_value()?);
+                    } else {
+                        access.next_value::<Skip>()?;
                     }
                 }
-                None if is_identity => r.identity = Some(access.next_value()?),
                 None => {
-                    access.next_value::<Skip>()?;
+                    if seen_other.contains(&key) {
+                        return Err(duplicate(&key));
+                    }
+                    if is_identity {
+                        identity = Some(access.next_value()?);
+                    } else {
+                        access.next_value::<Skip>()?;
+                    }
+                    seen_other.push(key);
                 }
             }
-            if !registered {
-                seen_other.push(key);
+            if identity.is_some() {
+                r.identity = identity;
             }
         }
         Ok(true)
@@ -992,7 +964,12 @@ pub(crate) fn decode_checked(
 
     // Signature: the algorithm must be one of ours, and the MAC must match.
     let (alg, kid) = match known {
-        Some(known) => (Some(known.alg), known.kid.as_deref()),
+        // `build()` refuses keys outside the decode algorithms; checked again
+        // here so that this path never relies on it alone.
+        Some(known) => (
+            Some(known.alg).filter(|a| config.decode_algorithms.contains(a)),
+            known.kid.as_deref(),
+        ),
         None => {
             let alg = header
                 .get("alg")
@@ -1007,9 +984,7 @@ pub(crate) fn decode_checked(
             (alg, header.get("kid").and_then(Value::as_str))
         }
     };
-    let alg = alg
-        .filter(|a| config.decode_algorithms.contains(a))
-        .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
+    let alg = alg.ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
     let key = keys
         .select(alg, kid)
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
@@ -1241,12 +1216,26 @@ mod tests {
 
     #[test]
     fn registered_names_and_slots_agree() {
+        let names = [
+            "iat",
+            "nbf",
+            "exp",
+            "iss",
+            "aud",
+            "sub",
+            "jti",
+            "type",
+            "fresh",
+            "csrf",
+            FAMILY_CLAIM,
+        ];
         let mut r = Registered::default();
-        for (i, name) in REGISTERED_NAMES.iter().enumerate() {
-            assert_eq!(registered_index(name), Some(i), "{name}");
-            assert!(r.slot(i).is_some(), "{name}");
+        let mut bits = 0u16;
+        for name in names {
+            let (bit, _) = r.slot(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(bits & bit, 0, "{name} shares a bit");
+            bits |= bit;
         }
-        assert_eq!(registered_index("identity"), None);
-        assert!(r.slot(REGISTERED_NAMES.len()).is_none());
+        assert!(r.slot("identity").is_none());
     }
 }

@@ -296,6 +296,21 @@ fn row12_alg_none_and_other_algorithms_are_not_allowed() {
     // …and verifies once it is.
     let m = JwtManager::new(builder().decode_algorithms(["HS512"]).build().unwrap()).unwrap();
     assert!(m.decode_token(&hs512, false).is_ok());
+    // A rotation key cannot bring in an algorithm of its own (the headers
+    // this service knows by heart come from its keys).
+    let other = "another secret, 64 bytes long, for the HS512 rotation key of this test";
+    let err = builder()
+        .verification_key(
+            jwt_runtime::VerificationKey::from_secret(Algorithm::HS512, other)
+                .unwrap()
+                .with_kid("old"),
+        )
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid configuration: a verification key for HS512 is not among JWT_DECODE_ALGORITHMS [HS256]"
+    );
 }
 
 #[test]
