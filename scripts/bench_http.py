@@ -189,7 +189,7 @@ def main():
     lines = []
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
     lines += ["# Benchmarks", "",
-              "Regenerate everything (tables and `benches/chart.svg`) with `scripts/bench`.", "",
+              "Regenerate everything (tables and `tests/benches/chart.svg`) with `scripts/bench`.", "",
               f"Machine: {os.cpu_count()} cores ({cpu}), `{subprocess.run(['rustc', '--version'], capture_output=True, text=True).stdout.strip()}`, release builds, loopback. The machine is shared and noisy: compare ratios measured in one run, not absolute numbers across runs.", ""]
     if crit:
         lines += ["## Token operations (criterion medians, µs)", "",
@@ -246,7 +246,7 @@ def main():
               f"| `#[jwt_required]` / floor | {pr / fl:.2f}x | - |",
               f"| `#[jwt_required]` / hand-written jsonwebtoken extractor | {pr / hw:.2f}x | >= 1.15x |",
               f"| forged token / valid token (requests/s) | {results[('protected', 'forged token')]['rps'] / pr:.2f}x | >= 1.00x |",
-              *([f"| forged token / valid token (cost in process, `benches/router.rs`) | {crit['router_protected_forged'] / crit['router_protected']:.2f}x | <= 1.00x |"]
+              *([f"| forged token / valid token (cost in process, `tests/benches/router.rs`) | {crit['router_protected_forged'] / crit['router_protected']:.2f}x | <= 1.00x |"]
                 if crit.get("router_protected_forged") and crit.get("router_protected") else []),
               f"| `#[jwt_required]` / Flask-JWT-Extended under gunicorn | {pr / flask_result['rps']:.0f}x | >= 50x |",
               "", "Over HTTP a forged and a valid token cost the same within this machine's noise (+/-4% between runs): the network stack dominates both. In process, rejecting a forged token costs about half of accepting a valid one.",
@@ -255,7 +255,7 @@ def main():
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     svg_chart([(f"{route} ({traffic})", r["rps"]) for (route, traffic), r in results.items()]
-              + [("Flask-JWT-Extended + gunicorn", flask_result["rps"])], os.path.join(ROOT, "benches", "chart.svg"))
+              + [("Flask-JWT-Extended + gunicorn", flask_result["rps"])], os.path.join(ROOT, "tests", "benches", "chart.svg"))
     print("\n".join(lines))
 
 

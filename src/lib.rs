@@ -51,8 +51,8 @@
 //! A request without a token gets `401 {"msg": "Missing Authorization Header"}`,
 //! a refresh token on `/protected` gets `422 {"msg": "Only non-refresh tokens are
 //! allowed"}`, an expired one `401 {"msg": "Token has expired"}`: the full table
-//! is in the [`jwt_runtime`] docs, with the points where we are deliberately
-//! stricter than Flask.
+//! is the [behaviour guide](guide::behaviour), with the points where we are
+//! deliberately stricter than Flask.
 //!
 //! # What `#[jwt_required]` expands to
 //!
@@ -109,7 +109,9 @@
 //! [fresh tokens](guide::fresh_tokens), [locations and CSRF](guide::locations_and_csrf),
 //! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
 //! [custom errors](guide::custom_errors), [testing your handlers](guide::testing).
-//! Moving from Flask: `docs/MIGRATING.md`.
+//! The [behaviour table](guide::behaviour) lists every check with its status
+//! and message; moving from Flask, [the migration guide](guide::migrating) maps
+//! every Flask-JWT-Extended name to ours.
 //!
 //! # Feature flags
 //!
@@ -196,6 +198,10 @@ pub mod guide {
     pub mod custom_errors {}
     #[doc = include_str!("../docs/guide/testing.md")]
     pub mod testing {}
+    #[doc = include_str!("../docs/guide/behaviour.md")]
+    pub mod behaviour {}
+    #[doc = include_str!("../docs/MIGRATING.md")]
+    pub mod migrating {}
 }
 
 /// Time spans for expiry and freshness (re-exported from the `time` crate).
@@ -205,8 +211,3 @@ pub use jwt_runtime::__time::Duration;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
-
-/// The migration guide's examples, compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../docs/MIGRATING.md")]
-pub struct MigratingDoctests;

@@ -4,7 +4,7 @@
 //! (cookies cleared, token revoked).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test` installs them);
-//! run with `cargo test --features browser-tests --test browser`.
+//! run with `cargo test -p axum-jwt-extended-tests --features browser-tests --test browser`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

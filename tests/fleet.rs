@@ -5,7 +5,7 @@
 //!
 //! Needs `redis-server` (Debian's package; `scripts/test` installs it); run
 //! with `cargo build --features redis --example redis_blocklist && cargo test
-//! --features redis-tests --test fleet`.
+//! -p axum-jwt-extended-tests --features redis-tests --test fleet`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

@@ -59,7 +59,7 @@ pub enum Revocation<'a> {
 /// `None`: never).
 ///
 /// ```
-/// use jwt_runtime::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
+/// use axum_jwt_extended::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
 /// use std::collections::HashSet;
 /// use std::sync::Mutex;
 ///
@@ -129,13 +129,13 @@ pub trait Blocklist: Send + Sync + fmt::Debug + 'static {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use jwt_runtime::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
+/// use axum_jwt_extended::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
 /// let list = MemoryBlocklist::new();
 /// list.revoke(Revocation::Token("jti-1"), None).await?;
 /// let q = |jti| RevocationQuery { jti: Some(jti), family: None, identity: None, issued_at: None };
 /// assert!(list.is_revoked(q("jti-1")).await?);
 /// assert!(!list.is_revoked(q("jti-2")).await?);
-/// # Ok::<(), jwt_runtime::BlocklistError>(())
+/// # Ok::<(), axum_jwt_extended::BlocklistError>(())
 /// # }).unwrap();
 /// ```
 #[derive(Clone)]

@@ -171,12 +171,12 @@ impl JwtManager {
     ///
     /// ```
     /// use serde_json::json;
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
-    /// let jwt = jwt_runtime::JwtManager::new(config)?
+    /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// let jwt = axum_jwt_extended::JwtManager::new(config)?
     ///     .additional_claims_loader(|identity| json!({ "is_admin": identity == "admin" }));
     /// let token = jwt.decode_token(&jwt.create_access_token("admin")?, false)?;
     /// assert_eq!(token.claims()["is_admin"], true);
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn additional_claims_loader<F>(self, f: F) -> Self
     where
@@ -200,15 +200,15 @@ impl JwtManager {
     ///
     /// ```
     /// use serde_json::json;
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// #[derive(serde::Serialize)]
     /// struct User { id: u64, name: &'static str }
     ///
-    /// let jwt = jwt_runtime::JwtManager::new(config)?
+    /// let jwt = axum_jwt_extended::JwtManager::new(config)?
     ///     .user_identity_loader(|user| json!(user["id"].to_string()));
     /// let token = jwt.create_access_token(User { id: 7, name: "alice" })?;
     /// assert_eq!(jwt.decode_token(&token, false)?.identity_str(), Some("7"));
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn user_identity_loader<F>(self, f: F) -> Self
     where
@@ -223,15 +223,15 @@ impl JwtManager {
     /// Not called on an optional route without a token.
     ///
     /// ```
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// #[derive(Debug)]
     /// struct User { name: String }
     ///
-    /// let jwt = jwt_runtime::JwtManager::new(config)?.user_lookup_loader(|token| async move {
+    /// let jwt = axum_jwt_extended::JwtManager::new(config)?.user_lookup_loader(|token| async move {
     ///     let name = token.identity_str()?.to_owned();
     ///     (name != "ghost").then(|| User { name })
     /// });
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn user_lookup_loader<U, F, Fut>(self, f: F) -> Self
     where
@@ -293,13 +293,13 @@ impl JwtManager {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use jwt_runtime::{Algorithm, VerificationKey};
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// use axum_jwt_extended::{Algorithm, VerificationKey};
+    /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
     /// let tenant_a = Arc::new(VerificationKey::from_secret(Algorithm::HS256, "tenant A's secret, 32 bytes or more")?);
-    /// let jwt = jwt_runtime::JwtManager::new(config)?.decode_key_loader(move |header| {
+    /// let jwt = axum_jwt_extended::JwtManager::new(config)?.decode_key_loader(move |header| {
     ///     (header.get("kid").and_then(|k| k.as_str()) == Some("tenant-a")).then(|| tenant_a.clone())
     /// });
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn decode_key_loader<F>(self, f: F) -> Self
     where
@@ -330,10 +330,10 @@ impl JwtManager {
     ///
     /// ```
     /// use axum::{routing::get, Router};
-    /// # let jwt = jwt_runtime::JwtManager::new(jwt_runtime::JwtConfig::builder().algorithm("ES256")
+    /// # let jwt = axum_jwt_extended::JwtManager::new(axum_jwt_extended::JwtConfig::builder().algorithm("ES256")
     /// #     .public_key(include_str!("../../tests/fixtures/keys/ec256-public.pem")).build()?)?;
     /// let app: Router = Router::new().route("/.well-known/jwks.json", get(jwt.jwks_handler()));
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn jwks_handler(
         &self,
@@ -358,12 +358,12 @@ impl JwtManager {
     /// ```
     /// use axum::{http::StatusCode, response::IntoResponse, Json};
     /// use serde_json::json;
-    /// # let config = jwt_runtime::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
-    /// let jwt = jwt_runtime::JwtManager::new(config)?.expired_token_loader(|token| {
+    /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// let jwt = axum_jwt_extended::JwtManager::new(config)?.expired_token_loader(|token| {
     ///     let body = json!({ "code": "token_expired", "type": token.token_type() });
     ///     (StatusCode::UNAUTHORIZED, Json(body)).into_response()
     /// });
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn expired_token_loader<F>(self, f: F) -> Self
     where

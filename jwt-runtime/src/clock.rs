@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// [`JwtConfigBuilder::clock`](crate::JwtConfigBuilder::clock).
 ///
 /// ```
-/// use jwt_runtime::{Clock, FixedClock};
+/// use axum_jwt_extended::{Clock, FixedClock};
 /// assert_eq!(FixedClock(1_700_000_000.5).now(), 1_700_000_000.5);
 /// ```
 pub trait Clock: Send + Sync + Debug + 'static {

@@ -21,7 +21,7 @@ use crate::locations::Location;
 /// Unlike Flask, a zero duration does not mean "never": the token expires at once.
 ///
 /// ```
-/// use jwt_runtime::Expires;
+/// use axum_jwt_extended::Expires;
 /// use time::Duration;
 /// let e: Expires = Duration::minutes(5).into();
 /// assert_eq!(e, Expires::After(Duration::minutes(5)));
@@ -50,7 +50,7 @@ impl From<std::time::Duration> for Expires {
 /// or a list, exactly as Flask writes it.
 ///
 /// ```
-/// use jwt_runtime::Audience;
+/// use axum_jwt_extended::Audience;
 /// assert_eq!(Audience::from("api"), Audience::One("api".into()));
 /// assert_eq!(Audience::from(["a", "b"]), Audience::Many(vec!["a".into(), "b".into()]));
 /// ```
@@ -136,10 +136,10 @@ impl<const N: usize> From<[&str; N]> for Audience {
 /// | `max_token_length` | (ours) | 16 KiB |
 ///
 /// ```
-/// use jwt_runtime::JwtConfig;
+/// use axum_jwt_extended::JwtConfig;
 /// let config = JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
 /// assert_eq!(config.header_name(), "authorization");
-/// # Ok::<(), jwt_runtime::JwtError>(())
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwtConfig {
@@ -337,7 +337,7 @@ impl JwtConfig {
 /// Builder of [`JwtConfig`]; [`build`](Self::build) validates every option.
 ///
 /// ```
-/// use jwt_runtime::{JwtConfig, Expires, Location};
+/// use axum_jwt_extended::{JwtConfig, Expires, Location};
 /// use time::Duration;
 /// let config = JwtConfig::builder()
 ///     .secret_key("a random secret of at least 64 bytes, as HS512 needs: ............")
@@ -353,7 +353,7 @@ impl JwtConfig {
 /// assert!(err.to_string().contains("JWT_SECRET_KEY"));
 /// let err = JwtConfig::builder().secret_key("short").build().unwrap_err();
 /// assert!(err.to_string().contains("shorter than the 32 bytes HS256 needs"));
-/// # Ok::<(), jwt_runtime::JwtError>(())
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwtConfigBuilder {
@@ -515,7 +515,7 @@ impl JwtConfigBuilder {
     /// are still alive. New tokens are always signed with the configured key.
     ///
     /// ```
-    /// use jwt_runtime::{Algorithm, JwtConfig, JwtManager, VerificationKey};
+    /// use axum_jwt_extended::{Algorithm, JwtConfig, JwtManager, VerificationKey};
     /// let old = JwtManager::new(
     ///     JwtConfig::builder().secret_key("the previous secret, 32 bytes or more").key_id("2026-10").build()?,
     /// )?;
@@ -529,7 +529,7 @@ impl JwtConfigBuilder {
     ///         .build()?,
     /// )?;
     /// assert!(jwt.decode_token(&token_from_last_month, false).is_ok());
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn verification_key(mut self, key: crate::keys::VerificationKey) -> Self {
         self.rotated_keys.push(key);
@@ -553,11 +553,11 @@ impl JwtConfigBuilder {
     /// - the `Bearer` scheme is matched case-insensitively (RFC 7235).
     ///
     /// ```
-    /// use jwt_runtime::{JwtConfig, JwtManager, TokenOptions, Expires};
+    /// use axum_jwt_extended::{JwtConfig, JwtManager, TokenOptions, Expires};
     /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").strict(true).build()?)?;
     /// let forever = jwt.create_access_token_with("alice", TokenOptions::new().expires(Expires::Never))?;
     /// assert_eq!(jwt.decode_token(&forever, false).unwrap_err().to_string(), "Token is missing the \"exp\" claim");
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn strict(mut self, on: bool) -> Self {
         self.strict = on;
@@ -590,7 +590,7 @@ impl JwtConfigBuilder {
     /// No Flask equivalent.
     ///
     /// ```
-    /// use jwt_runtime::{JwtConfig, JwtManager};
+    /// use axum_jwt_extended::{JwtConfig, JwtManager};
     /// let jwt = JwtManager::new(
     ///     JwtConfig::builder()
     ///         .secret_key("a long, random secret of 32+ bytes")
@@ -598,7 +598,7 @@ impl JwtConfigBuilder {
     ///         .build()?,
     /// )?;
     /// # let _ = jwt;
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn verified_token_cache(mut self, capacity: usize) -> Self {
         self.verified_token_cache = capacity;

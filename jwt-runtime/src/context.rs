@@ -30,7 +30,7 @@ tokio::task_local! {
 /// `current_app`); `None` outside a request under [`JwtManager::layer`].
 ///
 /// ```
-/// assert!(jwt_runtime::current_manager().is_none());
+/// assert!(axum_jwt_extended::current_manager().is_none());
 /// ```
 pub fn current_manager() -> Option<JwtManager> {
     MANAGER.try_with(JwtManager::clone).ok()
@@ -51,7 +51,7 @@ pub(crate) fn manager_sync_scope<R>(manager: JwtManager, f: impl FnOnce() -> R) 
 /// without one) and where it was found.
 ///
 /// ```
-/// use jwt_runtime::{get_jwt_identity, JwtContext};
+/// use axum_jwt_extended::{get_jwt_identity, JwtContext};
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// // Outside a protected scope the accessors are empty, never a panic.
 /// assert_eq!(get_jwt_identity(), None);
@@ -185,7 +185,7 @@ impl Serialize for JwtHeader {
 /// [`get_jwt_identity_value`] for the raw value.
 ///
 /// ```
-/// assert_eq!(jwt_runtime::get_jwt_identity(), None);
+/// assert_eq!(axum_jwt_extended::get_jwt_identity(), None);
 /// ```
 pub fn get_jwt_identity() -> Option<String> {
     CURRENT.try_with(JwtContext::identity).ok().flatten()
@@ -203,7 +203,7 @@ pub fn get_jwt_identity_value() -> Option<Value> {
 /// protected handler or without a token.
 ///
 /// ```
-/// assert!(jwt_runtime::get_jwt().is_empty());
+/// assert!(axum_jwt_extended::get_jwt().is_empty());
 /// ```
 pub fn get_jwt() -> Claims {
     CURRENT.try_with(JwtContext::claims).unwrap_or_default()
@@ -226,7 +226,7 @@ pub fn get_jwt_request_location() -> Option<Location> {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use jwt_runtime::{get_jwt_identity, spawn_with_jwt};
+/// use axum_jwt_extended::{get_jwt_identity, spawn_with_jwt};
 /// // Outside a protected handler there is nothing to carry: the task sees `None`.
 /// let seen = spawn_with_jwt(async { get_jwt_identity() }).await.unwrap();
 /// assert_eq!(seen, None);
@@ -253,7 +253,7 @@ where
 /// ```
 /// #[derive(Debug)]
 /// struct User;
-/// assert!(jwt_runtime::get_current_user::<User>().is_none());
+/// assert!(axum_jwt_extended::get_current_user::<User>().is_none());
 /// ```
 pub fn get_current_user<U: Send + Sync + 'static>() -> Option<Arc<U>> {
     CURRENT.try_with(|c| c.current_user::<U>()).ok().flatten()

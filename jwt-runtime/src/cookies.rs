@@ -15,7 +15,7 @@ use crate::manager::JwtManager;
 /// Flask's `max_age` and `domain` arguments of the cookie helpers.
 ///
 /// ```
-/// use jwt_runtime::CookieOptions;
+/// use axum_jwt_extended::CookieOptions;
 /// let opts = CookieOptions::new().max_age(time::Duration::hours(1)).domain("example.com");
 /// # let _ = opts;
 /// ```
@@ -52,7 +52,7 @@ impl CookieOptions {
 /// ```
 /// use axum::response::IntoResponse;
 /// use axum::Json;
-/// use jwt_runtime::{create_access_token, set_access_cookies, JwtError};
+/// use axum_jwt_extended::{create_access_token, set_access_cookies, JwtError};
 /// use serde_json::json;
 ///
 /// async fn login() -> Result<impl IntoResponse, JwtError> {

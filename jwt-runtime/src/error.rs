@@ -116,7 +116,7 @@ pub mod messages {
 /// | [`MissingLayer`](Self::MissingLayer), [`NoManager`](Self::NoManager), [`Config`](Self::Config), [`Encode`](Self::Encode) | 500 | (programming errors) |
 ///
 /// ```
-/// use jwt_runtime::JwtError;
+/// use axum_jwt_extended::JwtError;
 /// let err = JwtError::Expired;
 /// assert_eq!(err.status().as_u16(), 401);
 /// assert_eq!(err.to_string(), "Token has expired");

@@ -20,7 +20,7 @@ use crate::manager::JwtManager;
 /// nothing is looked up per request.
 ///
 /// ```
-/// use jwt_runtime::{req, Location, VerifyJwt};
+/// use axum_jwt_extended::{req, Location, VerifyJwt};
 /// // A fresh access token, looked for only in the query string.
 /// type FreshFromQuery = VerifyJwt<{ req::FRESH | req::locations(&[Location::QueryString]) }>;
 /// ```
@@ -123,7 +123,7 @@ impl Requirements {
 ///
 /// ```
 /// use axum::{routing::get, Json, Router};
-/// use jwt_runtime::{Jwt, JwtConfig, JwtManager};
+/// use axum_jwt_extended::{Jwt, JwtConfig, JwtManager};
 /// use serde_json::{json, Value};
 ///
 /// async fn protected(jwt: Jwt) -> Json<Value> {
@@ -132,7 +132,7 @@ impl Requirements {
 ///
 /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
 /// let app: Router = Router::new().route("/protected", get(protected)).layer(jwt.layer());
-/// # Ok::<(), jwt_runtime::JwtError>(())
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 pub struct VerifyJwt<const REQ: u32 = 0, R: ClaimRule = AnyClaims> {
     context: JwtContext,
@@ -166,7 +166,7 @@ impl<const REQ: u32, R: ClaimRule> std::fmt::Debug for VerifyJwt<REQ, R> {
 ///
 /// ```
 /// use std::borrow::Cow;
-/// use jwt_runtime::{ClaimRule, DecodedToken};
+/// use axum_jwt_extended::{ClaimRule, DecodedToken};
 ///
 /// /// Only tokens whose `roles` claim lists `admin`.
 /// struct Admin;

@@ -25,12 +25,12 @@ pub trait JwksFetcher: Send + Sync + fmt::Debug + 'static {
 ///
 /// ```
 /// use std::time::Duration;
-/// use jwt_runtime::{JwtConfig, RemoteJwks};
+/// use axum_jwt_extended::{JwtConfig, RemoteJwks};
 /// let jwks = RemoteJwks::http("http://127.0.0.1:8080/.well-known/jwks.json")?
 ///     .min_refresh_interval(Duration::from_secs(30))
 ///     .max_age(Duration::from_secs(3600));
 /// let config = JwtConfig::builder().algorithm("RS256").jwks(jwks).build()?;
-/// # Ok::<(), jwt_runtime::JwtError>(())
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct RemoteJwks {

@@ -665,14 +665,14 @@ impl KeySet {
 /// publish: HMAC keys are never exported.
 ///
 /// ```
-/// use jwt_runtime::{Algorithm, VerificationKey};
+/// use axum_jwt_extended::{Algorithm, VerificationKey};
 /// let pem = include_str!("../../tests/fixtures/keys/ec256-public.pem");
 /// let key = VerificationKey::from_pem(Algorithm::ES256, pem)?.with_kid("2026-11");
 /// assert_eq!(key.kid(), Some("2026-11"));
 /// let jwk = key.to_jwk().unwrap();
 /// assert_eq!(jwk["kty"], "EC");
 /// assert_eq!(jwk["crv"], "P-256");
-/// # Ok::<(), jwt_runtime::JwtError>(())
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct VerificationKey {

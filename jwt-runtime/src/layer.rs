@@ -64,7 +64,7 @@ impl JwtLayer {
     /// unset the access cookie are left alone.
     ///
     /// ```
-    /// use jwt_runtime::{JwtConfig, JwtManager, Location};
+    /// use axum_jwt_extended::{JwtConfig, JwtManager, Location};
     /// let jwt = JwtManager::new(
     ///     JwtConfig::builder()
     ///         .secret_key("a long, random secret of 32+ bytes")
@@ -73,7 +73,7 @@ impl JwtLayer {
     /// )?;
     /// let layer = jwt.layer().refresh_expiring_cookies(time::Duration::minutes(5));
     /// # let _ = layer;
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     #[cfg(feature = "cookies")]
     pub fn refresh_expiring_cookies(mut self, window: Duration) -> Self {
@@ -89,7 +89,7 @@ impl JwtLayer {
     ///
     /// ```
     /// use axum::{routing::get, Router, ServiceExt as _};
-    /// use jwt_runtime::{JwtConfig, JwtManager};
+    /// use axum_jwt_extended::{JwtConfig, JwtManager};
     ///
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
@@ -346,7 +346,7 @@ impl JwtManager {
     ///
     /// ```
     /// use axum::{routing::get, Router};
-    /// use jwt_runtime::{get_jwt_identity, req, JwtConfig, JwtManager};
+    /// use axum_jwt_extended::{get_jwt_identity, req, JwtConfig, JwtManager};
     ///
     /// async fn whoami() -> String {
     ///     get_jwt_identity().unwrap_or_default()
@@ -357,7 +357,7 @@ impl JwtManager {
     ///     .route("/whoami", get(whoami))
     ///     .layer(jwt.require(req::FRESH));
     /// let app: Router = Router::new().nest("/admin", admin).layer(jwt.layer());
-    /// # Ok::<(), jwt_runtime::JwtError>(())
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn require(&self, requirements: u32) -> RequireJwtLayer {
         RequireJwtLayer {

@@ -21,7 +21,7 @@ use crate::layer::BufferedBody;
 /// One place a token can be carried in (`JWT_TOKEN_LOCATION` entries).
 ///
 /// ```
-/// use jwt_runtime::Location;
+/// use axum_jwt_extended::Location;
 /// assert_eq!("query_string".parse::<Location>(), Ok(Location::QueryString));
 /// assert_eq!(Location::Headers.as_str(), "headers");
 /// ```

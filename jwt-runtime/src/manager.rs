@@ -30,13 +30,13 @@ use crate::token::{self, KeyChoice, TokenOptions};
 /// directly.
 ///
 /// ```
-/// use jwt_runtime::{JwtConfig, JwtManager};
+/// use axum_jwt_extended::{JwtConfig, JwtManager};
 /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
 /// let token = jwt.create_access_token("alice")?;
 /// let decoded = jwt.decode_token(&token, false)?;
 /// assert_eq!(decoded.identity_str(), Some("alice"));
 /// assert_eq!(decoded.token_type(), Some("access"));
-/// # Ok::<(), jwt_runtime::JwtError>(())
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 #[derive(Clone)]
 pub struct JwtManager {

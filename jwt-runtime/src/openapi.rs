@@ -10,7 +10,7 @@ use utoipa::Modify;
 ///
 /// ```
 /// use utoipa::OpenApi;
-/// use jwt_runtime::JwtSecurityAddon;
+/// use axum_jwt_extended::JwtSecurityAddon;
 ///
 /// #[derive(OpenApi)]
 /// #[openapi(modifiers(&JwtSecurityAddon))]

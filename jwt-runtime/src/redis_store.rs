@@ -20,8 +20,8 @@ use crate::error::JwtError;
 /// requests pass again once it is back (the connection manager reconnects).
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), jwt_runtime::JwtError> {
-/// use jwt_runtime::{JwtConfig, JwtManager, RedisBlocklist};
+/// # async fn run() -> Result<(), axum_jwt_extended::JwtError> {
+/// use axum_jwt_extended::{JwtConfig, JwtManager, RedisBlocklist};
 /// let blocklist = RedisBlocklist::new("redis://127.0.0.1:6379/")?.prefix("myapp:jwt:");
 /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?
 ///     .with_blocklist(blocklist);

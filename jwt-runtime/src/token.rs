@@ -21,7 +21,7 @@ use crate::keys::{SigningKey, VerificationKey};
 /// The `fresh` claim of a new access token (Flask's `fresh` argument).
 ///
 /// ```
-/// use jwt_runtime::Fresh;
+/// use axum_jwt_extended::Fresh;
 /// use time::Duration;
 /// assert_eq!(Fresh::from(true), Fresh::Yes);
 /// assert_eq!(Fresh::from(Duration::minutes(5)), Fresh::For(Duration::minutes(5)));
@@ -59,7 +59,7 @@ impl From<Duration> for Fresh {
 /// Flask's `fresh`, `expires_delta`, `additional_claims` and `additional_headers`.
 ///
 /// ```
-/// use jwt_runtime::{TokenOptions, Expires};
+/// use axum_jwt_extended::{TokenOptions, Expires};
 /// use serde_json::json;
 /// use time::Duration;
 /// let opts = TokenOptions::new()

@@ -1,4 +1,4 @@
-//! The app of `examples/bench_server.rs` and `benches/router.rs`: one handler,
+//! The app of `tests/apps/bench_server.rs` and `tests/benches/router.rs`: one handler,
 //! unprotected, protected by `#[jwt_required]`, and protected by a hand-written
 //! jsonwebtoken extractor (what a Rust team writes without this crate).
 
@@ -101,7 +101,7 @@ async fn floor(Floor(sub): Floor) -> Json<Value> {
 
 /// The unprotected handler without the manager's layer: what the layer
 /// itself costs every request.
-#[allow(dead_code)] // used by benches/router.rs, not by the server
+#[allow(dead_code)] // used by tests/benches/router.rs, not by the server
 pub(crate) fn bare() -> Router {
     Router::new().route("/unprotected", get(unprotected))
 }
@@ -109,7 +109,7 @@ pub(crate) fn bare() -> Router {
 /// The same two handlers with the manager's layer wrapped around the whole
 /// router (`jwt.layer().wrap(router)`) instead of added to each route by
 /// `Router::layer`.
-#[allow(dead_code)] // used by benches/router.rs, not by the server
+#[allow(dead_code)] // used by tests/benches/router.rs, not by the server
 pub(crate) fn outer(
     secret: &str,
 ) -> Result<axum_jwt_extended::JwtService<Router>, Box<dyn std::error::Error>> {

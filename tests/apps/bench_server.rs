@@ -4,7 +4,7 @@
 //! side-by-side HTTP load.
 //!
 //! ```text
-//! JWT_SECRET_KEY=... ADDR=127.0.0.1:8000 cargo run --release --example bench_server
+//! JWT_SECRET_KEY=... ADDR=127.0.0.1:8000 cargo run --release -p axum-jwt-extended-tests --example bench_server
 //! GET /unprotected   GET /protected   GET /handwritten   GET /floor   GET /token (mints a token)
 //! GET /protected_cached (`#[jwt_required]` with the verified-token cache on)
 //! ```

@@ -5,11 +5,11 @@
 //! request; the bare handler shows what the layer adds to every request.
 //!
 //! ```text
-//! cargo bench --bench router
+//! cargo bench -p axum-jwt-extended-tests --bench router
 //! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../examples/bench_app/mod.rs"]
+#[path = "../apps/bench_app/mod.rs"]
 mod bench_app;
 
 use axum::body::Body;

@@ -3,7 +3,7 @@
 //! one prekeyed HMAC-SHA256 and parsing the claims.
 //!
 //! ```text
-//! cargo bench --bench tokens
+//! cargo bench -p axum-jwt-extended-tests --bench tokens
 //! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -32,11 +32,7 @@ struct Setup {
 
 fn setups() -> Vec<Setup> {
     let pem = |f: &str| {
-        std::fs::read(format!(
-            "{}/tests/fixtures/keys/{f}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+        std::fs::read(format!("{}/fixtures/keys/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap()
     };
     let asym =
         |name, alg: &str, a, private: &str, public: &str, enc: EncodingKey, dec: DecodingKey| {

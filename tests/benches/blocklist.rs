@@ -2,7 +2,7 @@
 //! real Redis on loopback (started here unless `REDIS_URL` is set).
 //!
 //! ```text
-//! cargo bench --features redis --bench blocklist
+//! cargo bench -p axum-jwt-extended-tests --features redis --bench blocklist
 //! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
