@@ -10,7 +10,7 @@
 
 mod support;
 
-use support::{example_binary, free_port, wait_for_port, Killed};
+use support::{example_binary, free_port, start_redis, wait_for_port, Killed};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,29 +20,6 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
-
-fn start_redis(port: u16) -> Killed {
-    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-    let child = Command::new(&binary)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {binary} ({e}): install redis-server, or run scripts/test")
-        });
-    wait_for_port(port, "redis-server");
-    Killed(child)
-}
 
 fn start_instance(port: u16, redis_port: u16) -> Killed {
     let binary = example_binary("redis_blocklist");
@@ -276,5 +253,76 @@ async fn a_fleet_shares_revocations_through_redis() {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+}
+
+/// Revocation that holds across instances: a spent refresh token is refused
+/// by the other instance at the non-rotating `/refresh`, whose reuse there
+/// revokes the login on both; an access token minted at `/refresh` on one
+/// instance dies with a logout of its login on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spent_and_minted_tokens_follow_their_login_across_instances() {
+    let redis_port = free_port();
+    let _redis = start_redis(redis_port);
+    let (a, b) = (free_port(), free_port());
+    let _a = start_instance(a, redis_port);
+    let _b = start_instance(b, redis_port);
+    let fleet = Fleet {
+        client: Client::builder(TokioExecutor::new()).build_http(),
+    };
+    let token = |body: &Value, key: &str| body[key].as_str().unwrap().to_owned();
+
+    // Finding 1: rotate on A, then the spent token at /refresh on B.
+    let (_, r1) = fleet.login(a).await;
+    let (s, pair) = fleet
+        .call("POST", a, "/refresh_rotate", Some(&r1), None)
+        .await;
+    assert_eq!(s, 200, "{pair}");
+    let (a2, r2) = (token(&pair, "access_token"), token(&pair, "refresh_token"));
+    assert_eq!(
+        fleet.call("GET", b, "/protected", Some(&a2), None).await.0,
+        200
+    );
+    assert_eq!(
+        fleet.call("POST", b, "/refresh", Some(&r1), None).await,
+        revoked()
+    );
+    assert_eq!(
+        fleet.call("GET", a, "/protected", Some(&a2), None).await,
+        revoked()
+    );
+    assert_eq!(
+        fleet.call("POST", a, "/refresh", Some(&r2), None).await,
+        revoked()
+    );
+    assert_eq!(
+        fleet.call("POST", a, "/refresh", Some(&r1), None).await,
+        revoked()
+    );
+
+    // Finding 2: an access token minted at /refresh on A joins the login,
+    // and a logout of the login on B revokes it on both.
+    let (a1, r) = fleet.login(a).await;
+    let (s, body) = fleet.call("POST", a, "/refresh", Some(&r), None).await;
+    assert_eq!(s, 200, "{body}");
+    let minted = token(&body, "access_token");
+    assert_eq!(
+        fleet
+            .call("GET", b, "/protected", Some(&minted), None)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        fleet.call("DELETE", b, "/logout", Some(&a1), None).await.0,
+        200
+    );
+    for port in [a, b] {
+        assert_eq!(
+            fleet
+                .call("GET", port, "/protected", Some(&minted), None)
+                .await,
+            revoked()
+        );
     }
 }

@@ -558,6 +558,9 @@ impl Blocklist for Broken {
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         Box::pin(async { Err(BlocklistError("connection refused".into())) })
     }
+    fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        Box::pin(async { Err(BlocklistError("connection refused".into())) })
+    }
 }
 
 #[tokio::test]

@@ -41,6 +41,9 @@ impl Blocklist for Hanging {
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         Box::pin(std::future::pending())
     }
+    fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        Box::pin(std::future::pending())
+    }
 }
 
 #[jwt_required]

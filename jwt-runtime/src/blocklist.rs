@@ -34,7 +34,8 @@ pub struct RevocationQuery<'a> {
     pub family: Option<&'a str>,
     /// The identity, for "log out everywhere".
     pub identity: Option<&'a str>,
-    /// The token's `iat`.
+    /// The token's `iat`. A token without one cannot show that it was issued
+    /// after a "log out everywhere", so it counts as issued before it.
     pub issued_at: Option<f64>,
 }
 
@@ -88,6 +89,11 @@ pub enum Revocation<'a> {
 ///             Ok(self.0.lock().map_err(|e| BlocklistError(e.to_string()))?.insert(format!("used:{key}")))
 ///         })
 ///     }
+///     fn is_consumed<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+///         Box::pin(async move {
+///             Ok(self.0.lock().map_err(|e| BlocklistError(e.to_string()))?.contains(&format!("used:{key}")))
+///         })
+///     }
 /// }
 /// ```
 pub trait Blocklist: Send + Sync + fmt::Debug + 'static {
@@ -111,6 +117,12 @@ pub trait Blocklist: Send + Sync + fmt::Debug + 'static {
         key: &'a str,
         until: Option<f64>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>>;
+
+    /// Whether `key` was marked used by [`consume_once`](Self::consume_once)
+    /// and the mark is still in force (read only). Asked only when a revoked
+    /// refresh token is presented, to tell a spent (rotated) token, whose
+    /// reuse revokes its login, from one revoked by a logout.
+    fn is_consumed<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>>;
 
     /// `false` only when the store knows it holds no revocation at all (a
     /// fresh in-memory store), so checks can be skipped. Shared stores keep
@@ -227,6 +239,11 @@ impl MemoryBlocklist {
     }
 }
 
+/// The later of two `until`s (`None`: never forgotten).
+fn later(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(a?.max(b?))
+}
+
 fn live(until: Option<&Option<f64>>, now: f64) -> bool {
     matches!(until, Some(u) if u.is_none_or(|t| t > now))
 }
@@ -244,13 +261,11 @@ impl Blocklist for MemoryBlocklist {
             let now = self.clock.now();
             let token = q.jti.is_some_and(|k| live(state.tokens.get(k), now));
             let family = q.family.is_some_and(|k| live(state.families.get(k), now));
-            let identity = match (q.identity, q.issued_at) {
-                (Some(id), Some(iat)) => state
-                    .identities
-                    .get(id)
-                    .is_some_and(|(until, at)| until.is_none_or(|t| t > now) && iat <= *at),
-                _ => false,
-            };
+            let identity = q.identity.is_some_and(|id| {
+                state.identities.get(id).is_some_and(|(until, at)| {
+                    until.is_none_or(|t| t > now) && q.issued_at.is_none_or(|iat| iat <= *at)
+                })
+            });
             token || family || identity
         });
         Box::pin(std::future::ready(result))
@@ -268,15 +283,22 @@ impl Blocklist for MemoryBlocklist {
             if until.is_some_and(|t| t <= now) {
                 return;
             }
+            // A second revocation never shortens the first.
             match what {
                 Revocation::Token(k) => {
-                    state.tokens.insert(k.to_owned(), until);
+                    let entry = state.tokens.entry(k.to_owned()).or_insert(until);
+                    *entry = later(*entry, until);
                 }
                 Revocation::Family(k) => {
-                    state.families.insert(k.to_owned(), until);
+                    let entry = state.families.entry(k.to_owned()).or_insert(until);
+                    *entry = later(*entry, until);
                 }
                 Revocation::IdentityBefore { identity, at } => {
-                    state.identities.insert(identity.to_owned(), (until, at));
+                    let entry = state
+                        .identities
+                        .entry(identity.to_owned())
+                        .or_insert((until, at));
+                    *entry = (later(entry.0, until), entry.1.max(at));
                 }
             }
         });
@@ -298,6 +320,13 @@ impl Blocklist for MemoryBlocklist {
                 true
             }
         });
+        Box::pin(std::future::ready(result))
+    }
+
+    fn is_consumed<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        let result = self
+            .lock()
+            .map(|state| live(state.used.get(key), self.clock.now()));
         Box::pin(std::future::ready(result))
     }
 }

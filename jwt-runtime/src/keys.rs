@@ -36,6 +36,16 @@ impl fmt::Debug for HmacKey {
     }
 }
 
+/// SHA-256 of `data`, in lowercase hex: the revocation key of a token that
+/// carries no `jti`.
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
+    #[cfg(feature = "aws-lc-rs")]
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(data);
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Installs jsonwebtoken's process-wide crypto provider matching our feature,
 /// so that a dependency graph enabling both of its backends never panics.
 pub(crate) fn install_crypto_provider() {

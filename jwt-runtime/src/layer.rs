@@ -209,7 +209,9 @@ where
                 context::manager_scope(manager.clone(), async { inner.call(req).await }).await?;
             #[cfg(feature = "cookies")]
             let response = match (window, slot) {
-                (Some(window), Some(slot)) => refresh_cookie(&manager, window, &slot, response),
+                (Some(window), Some(slot)) => {
+                    refresh_cookie(&manager, window, &slot, response).await
+                }
                 _ => response,
             };
             #[cfg(not(feature = "cookies"))]
@@ -294,8 +296,12 @@ async fn csrf_fields(
     found
 }
 
+/// Flask's implicit refresh: a new access cookie when the verified one
+/// expires within `window`. The new token stays in the same login, and none
+/// is made for a token revoked while the request ran (or when the store
+/// cannot tell).
 #[cfg(feature = "cookies")]
-fn refresh_cookie(
+async fn refresh_cookie(
     manager: &JwtManager,
     window: Duration,
     slot: &RefreshSlot,
@@ -322,8 +328,13 @@ fn refresh_cookie(
     if already_set {
         return response;
     }
+    if !matches!(manager.is_token_revoked(&token).await, Ok(false)) {
+        return response;
+    }
+    let mut options = crate::TokenOptions::new();
+    options.family = token.family().map(str::to_owned);
     let cookies = manager
-        .create_access_token(token.identity())
+        .create_access_token_with(token.identity(), options)
         .and_then(|fresh_token| manager.set_access_cookies(&fresh_token));
     if let Ok(cookies) = cookies {
         cookies.append_to(response.headers_mut());

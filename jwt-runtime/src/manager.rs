@@ -169,6 +169,7 @@ impl JwtManager {
                 options.additional_headers,
             )?);
         }
+        self.link_to_login(refresh, &mut options)?;
         let loaded = cb.encode_key.as_ref().and_then(|loader| loader(&original));
         let identity = match &cb.user_identity {
             Some(loader) => loader(&original),
@@ -184,6 +185,42 @@ impl JwtManager {
             })?,
         };
         token::encode(&inner.config, key, identity, refresh, options)
+    }
+
+    /// A token created while a token of a linked login is in scope joins that
+    /// login (unless [`TokenOptions::unlinked`]); a token of a login may not
+    /// outlive what a revocation of the login is kept for.
+    fn link_to_login(&self, refresh: bool, options: &mut TokenOptions) -> Result<(), JwtError> {
+        if options.unlinked {
+            options.family = None;
+            return Ok(());
+        }
+        if options.family.is_none() {
+            options.family = crate::context::current_token()
+                .and_then(|current| current.family().map(str::to_owned));
+        }
+        let (Some(_), Some(longest)) = (&options.family, self.login_lifetime()) else {
+            return Ok(());
+        };
+        let config = &self.inner.config;
+        let lifetime = options.expires.unwrap_or(if refresh {
+            config.refresh_token_expires
+        } else {
+            config.access_token_expires
+        });
+        let within = match lifetime {
+            crate::Expires::After(d) => d.as_seconds_f64() <= longest,
+            crate::Expires::Never => false,
+        };
+        if within {
+            Ok(())
+        } else {
+            Err(JwtError::Encode(format!(
+                "a token of a linked login cannot live longer than the longest configured \
+                 lifetime ({longest} s), which is how long a logout of the login is kept; \
+                 give it a shorter `expires`, or use `TokenOptions::unlinked()`"
+            )))
+        }
     }
 
     /// Decodes and verifies `token` (signature and claims; Flask's
@@ -283,13 +320,29 @@ impl JwtManager {
         remote.key_for(kid, alg).await.map(Some)
     }
 
-    /// The blocklist key of a token: its `jti`, prefixed with its issuer.
-    fn revocation_key(token: &DecodedToken) -> Option<std::borrow::Cow<'_, str>> {
-        let jti = token.jti()?;
-        Some(match token.issuer() {
-            Some(iss) => std::borrow::Cow::Owned(format!("{iss}\u{1f}{jti}")),
-            None => std::borrow::Cow::Borrowed(jti),
-        })
+    /// The blocklist key of a token: its `jti`, prefixed with its issuer. A
+    /// token without a `jti` (minted by another holder of the key) is keyed
+    /// by the SHA-256 of its payload, so it can be revoked all the same.
+    fn revocation_key(token: &DecodedToken) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match (token.issuer(), token.jti()) {
+            (None, Some(jti)) => Cow::Borrowed(jti),
+            (Some(iss), Some(jti)) => Cow::Owned(format!("{iss}\u{1f}{jti}")),
+            (iss, None) => Cow::Owned(format!(
+                "{}\u{1f}sha256:{}",
+                iss.unwrap_or_default(),
+                crate::keys::sha256_hex(token.payload.as_bytes())
+            )),
+        }
+    }
+
+    /// The login a token belongs to: its `fam` claim, or for a token without
+    /// one, the login it starts (the family its rotations carry).
+    fn family_key(token: &DecodedToken) -> std::borrow::Cow<'_, str> {
+        match token.family() {
+            Some(family) => std::borrow::Cow::Borrowed(family),
+            None => Self::revocation_key(token),
+        }
     }
 
     fn store_error(_: crate::blocklist::BlocklistError) -> JwtError {
@@ -317,31 +370,40 @@ impl JwtManager {
         }
     }
 
-    /// When an entry about `token` may be forgotten: its expiry plus the leeway.
+    /// When an entry about `token` may be forgotten: its expiry plus the
+    /// leeway (`None`, never, for a token without `exp`).
     fn until_expiry(&self, token: &DecodedToken) -> Option<f64> {
         token
             .expires_at()
             .map(|exp| exp + self.inner.config.decode_leeway)
     }
 
-    /// When an entry about a whole login may be forgotten: the longest token
-    /// lifetime from now, plus the leeway (`None` when tokens never expire).
-    fn until_longest_lifetime(&self) -> Option<f64> {
+    /// The longest a token of a linked login may live: the longest configured
+    /// lifetime (`None` when tokens may never expire). Tokens are minted into
+    /// a login only within it, so a login's revocation kept this long from
+    /// now covers every token of that login.
+    pub(crate) fn login_lifetime(&self) -> Option<f64> {
         let config = &self.inner.config;
-        let longest = match (config.access_token_expires, config.refresh_token_expires) {
-            (crate::Expires::After(a), crate::Expires::After(r)) => a.max(r),
-            _ => return None,
-        };
-        Some(config.clock.now() + longest.as_seconds_f64().max(0.0) + config.decode_leeway)
+        match (config.access_token_expires, config.refresh_token_expires) {
+            (crate::Expires::After(a), crate::Expires::After(r)) => {
+                Some(a.max(r).as_seconds_f64().max(0.0))
+            }
+            _ => None,
+        }
     }
 
-    /// Revokes `token` until it expires (plus the decode leeway).
-    ///
-    /// A token without a `jti` cannot be revoked: that is an `Err`.
+    /// When the revocation of a whole login may be forgotten.
+    fn until_login_ends(&self) -> Option<f64> {
+        let config = &self.inner.config;
+        self.login_lifetime()
+            .map(|longest| config.clock.now() + longest + config.decode_leeway)
+    }
+
+    /// Revokes `token` until it expires (plus the decode leeway); a token
+    /// without `exp` stays revoked for good. A token without a `jti` is
+    /// revoked by the digest of its payload.
     pub async fn revoke_token(&self, token: &DecodedToken) -> Result<(), JwtError> {
-        let key = Self::revocation_key(token).ok_or_else(|| {
-            JwtError::Encode("the token has no `jti` claim, so it cannot be revoked".into())
-        })?;
+        let key = Self::revocation_key(token);
         self.store(
             self.inner
                 .blocklist
@@ -351,50 +413,75 @@ impl JwtManager {
     }
 
     /// Revokes every token of `token`'s login: the access and refresh tokens
-    /// made together by [`create_token_pair`](Self::create_token_pair) and
-    /// their rotations. A token without a family revokes just itself.
+    /// made together by [`create_token_pair`](Self::create_token_pair), their
+    /// rotations, and every token created while one of them was being
+    /// verified. A token of no linked login revokes itself and its rotations.
+    ///
+    /// The store keeps the entry for the longest configured token lifetime
+    /// (tokens of a login cannot live longer; see
+    /// [`TokenOptions::unlinked`]), for good when tokens may never expire.
     pub async fn revoke_token_family(&self, token: &DecodedToken) -> Result<(), JwtError> {
-        match token.family() {
-            Some(family) => {
-                self.store(
-                    self.inner
-                        .blocklist
-                        .revoke(Revocation::Family(family), self.until_longest_lifetime()),
-                )
-                .await
-            }
-            None => self.revoke_token(token).await,
+        if token.family().is_none() {
+            self.revoke_token(token).await?;
         }
+        let family = Self::family_key(token);
+        self.store(
+            self.inner
+                .blocklist
+                .revoke(Revocation::Family(&family), self.until_login_ends()),
+        )
+        .await
     }
 
-    /// "Log out everywhere": revokes every token of `identity` issued until now.
+    /// "Log out everywhere": revokes every token of `identity` issued until
+    /// now, whatever its lifetime (even one that never expires). The store
+    /// keeps one entry per identity for good, moved forward by each later
+    /// call. A token without `iat` counts as issued before it.
     pub async fn revoke_all_tokens_of(&self, identity: &str) -> Result<(), JwtError> {
         let at = self.inner.config.clock.now();
-        self.store(self.inner.blocklist.revoke(
-            Revocation::IdentityBefore { identity, at },
-            self.until_longest_lifetime(),
-        ))
+        self.store(
+            self.inner
+                .blocklist
+                .revoke(Revocation::IdentityBefore { identity, at }, None),
+        )
         .await
     }
 
     /// Whether `token` is revoked (by id, family, or identity); a failing
     /// store is [`JwtError::RevocationUnavailable`].
     pub async fn is_token_revoked(&self, token: &DecodedToken) -> Result<bool, JwtError> {
-        let key = Self::revocation_key(token);
-        let identity = token.identity_str();
-        let query = RevocationQuery {
-            jti: key.as_deref(),
-            family: token.family(),
-            identity,
-            issued_at: token.issued_at(),
-        };
-        if query.jti.is_none() && query.family.is_none() && query.identity.is_none() {
-            return Ok(false);
-        }
         if !self.inner.blocklist.may_contain_revocations() {
             return Ok(false);
         }
+        let key = Self::revocation_key(token);
+        let family = Self::family_key(token);
+        let query = RevocationQuery {
+            jti: Some(&key),
+            family: Some(&family),
+            identity: token.identity_str(),
+            issued_at: token.issued_at(),
+        };
         self.store(self.inner.blocklist.is_revoked(query)).await
+    }
+
+    /// The guard's revocation check: [`is_token_revoked`](Self::is_token_revoked),
+    /// and when a spent (rotated) refresh token comes back, on any route,
+    /// reuse detection: its whole login is revoked.
+    async fn check_revocation(&self, token: &DecodedToken) -> Result<bool, JwtError> {
+        let revoked = self.is_token_revoked(token).await?;
+        if revoked && token.is_refresh() {
+            let key = Self::revocation_key(token);
+            if self.store(self.inner.blocklist.is_consumed(&key)).await? {
+                let family = Self::family_key(token);
+                self.store(
+                    self.inner
+                        .blocklist
+                        .revoke(Revocation::Family(&family), self.until_login_ends()),
+                )
+                .await?;
+            }
+        }
+        Ok(revoked)
     }
 
     /// An access and a refresh token for one login, linked by a `fam` claim so
@@ -419,12 +506,14 @@ impl JwtManager {
         family: String,
     ) -> Result<TokenPair, JwtError> {
         options.family = Some(family.clone());
+        options.unlinked = false;
         let refresh_options = TokenOptions {
             family: Some(family),
             fresh: crate::Fresh::No,
             expires: None,
             additional_claims: options.additional_claims.clone(),
             additional_headers: options.additional_headers.clone(),
+            unlinked: false,
         };
         Ok(TokenPair {
             access_token: self.encode(identity, false, options)?,
@@ -446,14 +535,17 @@ impl JwtManager {
                 crate::error::messages::ONLY_REFRESH.into(),
             ));
         }
-        let key = Self::revocation_key(refresh_token).ok_or_else(|| {
-            JwtError::Encode("the refresh token has no `jti` claim, so it cannot be rotated".into())
-        })?;
-        // A legacy token without a family starts one named after itself.
-        let family = refresh_token
-            .family()
-            .map(str::to_owned)
-            .unwrap_or_else(|| key.to_string());
+        let key = Self::revocation_key(refresh_token);
+        let family = Self::family_key(refresh_token).into_owned();
+        // Spent from now on, on every route and instance: revoked first (a
+        // store failure then leaves it unusable, never usable twice), then
+        // marked used, so that its reuse is told from a logout.
+        self.store(
+            self.inner
+                .blocklist
+                .revoke(Revocation::Token(&key), self.until_expiry(refresh_token)),
+        )
+        .await?;
         let first_use = self
             .store(
                 self.inner
@@ -465,7 +557,7 @@ impl JwtManager {
             self.store(
                 self.inner
                     .blocklist
-                    .revoke(Revocation::Family(&family), self.until_longest_lifetime()),
+                    .revoke(Revocation::Family(&family), self.until_login_ends()),
             )
             .await?;
             return Err(JwtError::Revoked);
@@ -565,7 +657,7 @@ impl JwtManager {
         if !requirements.skip_revocation_check {
             let revoked = match &cb.token_in_blocklist {
                 Some(check) => self.store(check(Arc::clone(&token))).await,
-                None => self.is_token_revoked(&token).await,
+                None => self.check_revocation(&token).await,
             };
             match revoked {
                 Ok(false) => {}

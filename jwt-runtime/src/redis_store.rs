@@ -14,8 +14,10 @@ use crate::error::JwtError;
 /// honoured by all of them.
 ///
 /// Keys live exactly as long as the tokens they revoke (TTL = remaining
-/// lifetime); a check is one `MGET` round trip; spending a refresh token is
-/// one atomic `SET NX`. Every operation is bounded by a timeout (200 ms by
+/// lifetime; "log out everywhere" keeps one key per identity for good); a
+/// check is one `MGET` round trip; spending a refresh token is one atomic
+/// `SET NX`; a revocation is one script that never shortens an entry. Needs
+/// Redis 7.0 or later. Every operation is bounded by a timeout (200 ms by
 /// default): a slow or unreachable Redis fails the request closed (503), and
 /// requests pass again once it is back (the connection manager reconnects).
 ///
@@ -136,13 +138,10 @@ impl Blocklist for RedisBlocklist {
             if let Some(family) = q.family {
                 keys.push(self.key("fam", family));
             }
-            let identity_at = match (q.identity, q.issued_at) {
-                (Some(id), Some(_)) => {
-                    keys.push(self.key("sub", id));
-                    Some(keys.len() - 1)
-                }
-                _ => None,
-            };
+            let identity_at = q.identity.map(|id| {
+                keys.push(self.key("sub", id));
+                keys.len() - 1
+            });
             if keys.is_empty() {
                 return Ok(false);
             }
@@ -153,7 +152,8 @@ impl Blocklist for RedisBlocklist {
                 let Some(value) = value else { continue };
                 if Some(i) == identity_at {
                     let at: f64 = value.parse().unwrap_or(f64::INFINITY);
-                    if q.issued_at.is_some_and(|iat| iat <= at) {
+                    // No `iat`: the token cannot show it came after the logout.
+                    if q.issued_at.is_none_or(|iat| iat <= at) {
                         return Ok(true);
                     }
                 } else {
@@ -174,19 +174,23 @@ impl Blocklist for RedisBlocklist {
             if ttl == Some(0) {
                 return Ok(());
             }
-            let (key, value) = match what {
-                Revocation::Token(k) => (self.key("jti", k), "1".to_owned()),
-                Revocation::Family(k) => (self.key("fam", k), "1".to_owned()),
+            let (key, value, keep) = match what {
+                Revocation::Token(k) => (self.key("jti", k), "1".to_owned(), "any"),
+                Revocation::Family(k) => (self.key("fam", k), "1".to_owned(), "any"),
                 Revocation::IdentityBefore { identity, at } => {
-                    (self.key("sub", identity), at.to_string())
+                    (self.key("sub", identity), at.to_string(), "max")
                 }
             };
-            let mut cmd = redis::cmd("SET");
-            cmd.arg(key).arg(value);
-            if let Some(ms) = ttl {
-                cmd.arg("PX").arg(ms);
-            }
-            let _: () = self.run(cmd).await?;
+            // One atomic step that never weakens an entry already there: the
+            // longer lifetime and, for "everywhere", the later moment win.
+            let mut cmd = redis::cmd("EVAL");
+            cmd.arg(REVOKE_SCRIPT)
+                .arg(1)
+                .arg(key)
+                .arg(value)
+                .arg(ttl.map(|ms| ms.to_string()).unwrap_or_default())
+                .arg(keep);
+            let _: i64 = self.run(cmd).await?;
             Ok(())
         })
     }
@@ -207,4 +211,38 @@ impl Blocklist for RedisBlocklist {
             Ok(reply.is_some())
         })
     }
+
+    fn is_consumed<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        Box::pin(async move {
+            let mut cmd = redis::cmd("EXISTS");
+            cmd.arg(self.key("used", key));
+            let found: i64 = self.run(cmd).await?;
+            Ok(found > 0)
+        })
+    }
 }
+
+/// `KEYS[1]` the entry, `ARGV[1]` its value, `ARGV[2]` its TTL in ms (empty:
+/// never expires), `ARGV[3]` `max` to keep the larger numeric value. A
+/// persistent key stays persistent (`PEXPIRE ... GT` treats it as infinite).
+/// Needs Redis 7.0 or later.
+const REVOKE_SCRIPT: &str = r"
+local current = redis.call('GET', KEYS[1])
+if not current then
+  if ARGV[2] == '' then
+    redis.call('SET', KEYS[1], ARGV[1])
+  else
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  end
+  return 1
+end
+if ARGV[3] == 'max' and tonumber(current) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+end
+if ARGV[2] == '' then
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[2], 'GT')
+end
+return 1
+";

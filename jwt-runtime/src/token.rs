@@ -76,6 +76,7 @@ pub struct TokenOptions {
     pub(crate) expires: Option<Expires>,
     pub(crate) additional_claims: Option<Value>,
     pub(crate) additional_headers: Option<Value>,
+    pub(crate) unlinked: bool,
 }
 
 impl TokenOptions {
@@ -106,6 +107,24 @@ impl TokenOptions {
     /// (`alg`, `crit` and `b64` cannot be set this way).
     pub fn additional_headers(mut self, headers: Value) -> Self {
         self.additional_headers = Some(headers);
+        self
+    }
+    /// The new token does not join the login of the token being verified.
+    ///
+    /// By default a token created while a token of a linked login (one made
+    /// by `create_token_pair`, with a `fam` claim) is in scope joins that
+    /// login: logging the login out (`revoke_current_token_family`) revokes
+    /// it too. A token of a login cannot live longer than the longest
+    /// configured lifetime (creating one fails); an unlinked token can, and
+    /// stays revocable by its own `jti` and by "log out everywhere".
+    ///
+    /// ```
+    /// use axum_jwt_extended::{Duration, TokenOptions};
+    /// let long_lived = TokenOptions::new().expires(Duration::days(365)).unlinked();
+    /// # let _ = long_lived;
+    /// ```
+    pub fn unlinked(mut self) -> Self {
+        self.unlinked = true;
         self
     }
 }

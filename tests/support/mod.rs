@@ -9,7 +9,7 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::Child;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A child process killed when dropped.
@@ -50,4 +50,29 @@ pub fn example_binary(name: &str) -> PathBuf {
         .unwrap()
         .join("examples")
         .join(name)
+}
+
+/// A throwaway `redis-server` on `port` (`REDIS_SERVER` names another binary),
+/// killed when dropped.
+pub fn start_redis(port: u16) -> Killed {
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let child = Command::new(&binary)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {binary} ({e}): install redis-server, or run scripts/test")
+        });
+    wait_for_port(port, "redis-server");
+    Killed(child)
 }
