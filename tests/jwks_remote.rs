@@ -243,3 +243,73 @@ fn jwks_configuration_errors() {
         .unwrap_err();
     assert!(err.to_string().contains("asymmetric"), "{err}");
 }
+
+/// A server that accepts, answers the head of a JWKS response announcing a
+/// body, sends one byte of it, and then stalls. Counts connections.
+async fn stalled_server() -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            counted.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                let _ = socket.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{";
+                let _ = socket.write_all(head.as_bytes()).await;
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            });
+        }
+    });
+    (url, connections)
+}
+
+/// Hardening round two, finding 2: a JWKS response that stalls after its
+/// head no longer hangs requests. One deadline covers the whole fetch; the
+/// requests waiting for it give up at the same deadline with the documented
+/// 503; the failed attempt counts for the rate limit (no second fetch).
+#[tokio::test]
+async fn a_stalled_jwks_body_fails_closed_at_the_fetch_deadline() {
+    let (url, connections) = stalled_server().await;
+    let jwks = RemoteJwks::http(&url)
+        .unwrap()
+        .min_refresh_interval(Duration::from_secs(60))
+        .fetch_timeout(Duration::from_millis(300));
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .jwks(jwks)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = signer(RSA_PRIVATE, RSA_PUBLIC, "a")
+        .create_access_token("alice")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut waiting = Vec::new();
+    for _ in 0..8 {
+        let (jwt, t) = (jwt.clone(), t.clone());
+        waiting.push(tokio::spawn(async move { call(&jwt, &t).await }));
+    }
+    for answer in waiting {
+        assert_eq!(
+            answer.await.unwrap(),
+            (503, json!({"msg": "Signing keys unavailable"}))
+        );
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+    // The attempt counts: within the interval, no new fetch, still 503.
+    assert_eq!(
+        call(&jwt, &t).await,
+        (503, json!({"msg": "Signing keys unavailable"}))
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}

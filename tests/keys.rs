@@ -471,17 +471,24 @@ fn rfc8037_appendix_a4_ed25519_key_verifies_the_example_signature() {
         jsonwebtoken::Algorithm::EdDSA
     )
     .unwrap_or(false));
-    // As a JWT, our decoder refuses it for its payload (parsed before the
-    // signature, in PyJWT's order), never accepting a non-object payload.
+    // As a JWT, our decoder refuses it: with the RFC's key the signature
+    // verifies, and the payload (parsed only then, in PyJWT's order) is
+    // text, not a claims object; with another key, the signature fails
+    // before anything in the payload is read.
+    let rfc_key = std::sync::Arc::new(key.clone());
     let jwt = JwtManager::new(
         JwtConfig::builder()
             .algorithm("EdDSA")
             .public_key(ED_PUBLIC)
-            .verification_key(key.with_kid("rfc"))
             .build()
             .unwrap(),
     )
     .unwrap();
+    let other = jwt
+        .decode_token(&format!("{input}.{sig}"), false)
+        .unwrap_err();
+    assert_eq!(other.to_string(), "Signature verification failed");
+    let jwt = jwt.decode_key_loader(move |_| Some(rfc_key.clone()));
     let e = jwt
         .decode_token(&format!("{input}.{sig}"), false)
         .unwrap_err();

@@ -80,6 +80,9 @@ pub struct JwtRejection {
     error: JwtError,
     token: Option<Arc<DecodedToken>>,
     manager: Option<JwtManager>,
+    /// An `OPTIONS` request to a route that requires a token: answered as
+    /// Flask answers a preflight (200, empty body) without the handler.
+    preflight: bool,
 }
 
 impl JwtRejection {
@@ -92,6 +95,23 @@ impl JwtRejection {
             error,
             token,
             manager: Some(manager.clone()),
+            preflight: false,
+        }
+    }
+
+    /// The answer to an `OPTIONS` request on a route that requires a token:
+    /// the handler never runs without one. Its [`error`](Self::error) is
+    /// the missing token; the response is Flask's automatic `OPTIONS`
+    /// answer, `200` with an empty body (a CORS layer in front answers
+    /// preflights before this).
+    pub(crate) fn preflight(manager: &JwtManager) -> Self {
+        JwtRejection {
+            preflight: true,
+            ..Self::new(
+                JwtError::NoAuthorization(crate::error::messages::PREFLIGHT.into()),
+                None,
+                manager,
+            )
         }
     }
 
@@ -118,6 +138,7 @@ impl From<JwtError> for JwtRejection {
             error,
             token: None,
             manager: None,
+            preflight: false,
         }
     }
 }
@@ -132,6 +153,9 @@ impl std::error::Error for JwtRejection {}
 
 impl IntoResponse for JwtRejection {
     fn into_response(self) -> Response {
+        if self.preflight {
+            return http::StatusCode::OK.into_response();
+        }
         match &self.manager {
             Some(manager) => manager.error_response(&self.error, self.token.as_deref()),
             None => self.error.into_response(),

@@ -170,6 +170,7 @@ pub struct JwtConfig {
     pub(crate) json_key: String,
     pub(crate) refresh_json_key: String,
     pub(crate) json_body_limit: usize,
+    pub(crate) body_read_timeout: std::time::Duration,
     pub(crate) read_json_body: bool,
     pub(crate) jwks: Option<crate::jwks::RemoteJwks>,
     pub(crate) blocklist_timeout: std::time::Duration,
@@ -278,6 +279,7 @@ impl fmt::Debug for JwtConfig {
             .field("json_key", &self.json_key)
             .field("refresh_json_key", &self.refresh_json_key)
             .field("json_body_limit", &self.json_body_limit)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
 }
@@ -396,6 +398,7 @@ pub struct JwtConfigBuilder {
     json_key: String,
     refresh_json_key: String,
     json_body_limit: usize,
+    body_read_timeout: std::time::Duration,
     read_json_body: Option<bool>,
 }
 
@@ -455,6 +458,7 @@ impl Default for JwtConfigBuilder {
             json_key: "access_token".into(),
             refresh_json_key: "refresh_token".into(),
             json_body_limit: DEFAULT_JSON_BODY_LIMIT,
+            body_read_timeout: std::time::Duration::from_secs(10),
             read_json_body: None,
         }
     }
@@ -834,6 +838,26 @@ impl JwtConfigBuilder {
         self
     }
 
+    /// The longest the guard waits for a body it must read (10 s): a body
+    /// that trickles in slower is answered `408 {"msg": "Timed out reading
+    /// the request body"}`. Bodies are read only by routes that can take
+    /// their token from them, and only when no earlier location held one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use axum_jwt_extended::JwtConfig;
+    /// let config = JwtConfig::builder()
+    ///     .secret_key("a long, random secret of 32+ bytes")
+    ///     .body_read_timeout(Duration::from_secs(3))
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn body_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_read_timeout = timeout;
+        self
+    }
+
     /// Whether the layer reads JSON bodies so a token can be found in them
     /// (default: when `json` is in `token_location`). Turn it on when only some
     /// routes use `locations(json)`.
@@ -1019,6 +1043,7 @@ impl JwtConfigBuilder {
             json_key: self.json_key,
             refresh_json_key: self.refresh_json_key,
             json_body_limit: self.json_body_limit,
+            body_read_timeout: self.body_read_timeout,
             keys,
             algorithm,
             decode_algorithms,

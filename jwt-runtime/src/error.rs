@@ -11,6 +11,29 @@ use axum_core::response::{IntoResponse, Response};
 use http::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::StatusCode;
 
+/// Text from a token (a member name, a `crit` value, a `kid`) as error
+/// messages echo it: at most 40 characters, and anything but letters,
+/// digits and plain punctuation escaped as `\u{..}` (quotes, `<`, `>`, `&`,
+/// backslashes, control and non-ASCII characters), so an answer never
+/// carries markup or a long payload an attacker chose. Never used in headers.
+pub(crate) fn echo(text: &str) -> String {
+    const MAX: usize = 40;
+    const PLAIN: &str = " -_.:/+=@#$%*,;!?()[]{}|~^";
+    let mut out = String::with_capacity(text.len().min(MAX + 3));
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push_str("...");
+            break;
+        }
+        if c.is_ascii_alphanumeric() || PLAIN.contains(c) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        }
+    }
+    out
+}
+
 /// The texts of the Flask-JWT-Extended / PyJWT contract, in one place.
 ///
 /// Clients match on these strings, so they never change between releases.
@@ -90,6 +113,9 @@ pub mod messages {
     pub const STRICT_TYP: &str = "Invalid token type header (typ)";
     /// Strict profile: `exp - iat` exceeds the maximum lifetime (422).
     pub const STRICT_LIFETIME: &str = "Token lifetime exceeds the maximum";
+    /// Ours: the error carried by the answer to an `OPTIONS` request on a
+    /// route that requires a token (the response itself is an empty 200).
+    pub const PREFLIGHT: &str = "OPTIONS request answered without verifying a token";
     /// Ours: a missing `JwtManager::layer()` (500).
     pub const MISSING_LAYER: &str = "JWT verification is not configured: add `.layer(jwt.layer())` (JwtManager::layer()) to the router";
 }
@@ -112,7 +138,7 @@ pub mod messages {
 /// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
 /// | [`Forbidden`](Self::Forbidden) | 403 | (ours: a [`ClaimRule`](crate::ClaimRule) refused) |
-/// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 400 | (ours: a body read for the JSON location) |
+/// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyTimeout`](Self::BodyTimeout) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 408 / 400 | (ours: a body read for the JSON location or a CSRF form field) |
 /// | [`MissingLayer`](Self::MissingLayer), [`NoManager`](Self::NoManager), [`Config`](Self::Config), [`Encode`](Self::Encode) | 500 | (programming errors) |
 ///
 /// ```
@@ -174,6 +200,10 @@ pub enum JwtError {
     /// The body had to be read to look for a token but could not be read.
     #[error("Failed to read the request body")]
     BodyUnreadable,
+    /// The body had to be read to look for a token but did not arrive within
+    /// `body_read_timeout` (408).
+    #[error("Timed out reading the request body")]
+    BodyTimeout,
     /// A free function such as `create_access_token` was called outside a request
     /// under `JwtManager::layer()`.
     #[error("no JwtManager in scope: call this inside a handler under `JwtManager::layer()`, or call the method of the same name on `JwtManager`")]
@@ -212,6 +242,7 @@ impl JwtError {
             JwtError::Forbidden(_) => "forbidden",
             JwtError::PayloadTooLarge => "payload_too_large",
             JwtError::BodyUnreadable => "body_unreadable",
+            JwtError::BodyTimeout => "body_timeout",
             JwtError::MissingLayer => "missing_layer",
             JwtError::NoManager => "no_manager",
             JwtError::Config(_) => "config",
@@ -235,6 +266,7 @@ impl JwtError {
                 StatusCode::BAD_REQUEST
             }
             JwtError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            JwtError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             JwtError::Forbidden(_) => StatusCode::FORBIDDEN,
             JwtError::RevocationUnavailable | JwtError::KeysUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE

@@ -43,6 +43,7 @@ struct Inner {
     refresh: tokio::sync::Mutex<()>,
     min_refresh_interval: Duration,
     max_age: Duration,
+    fetch_timeout: Duration,
 }
 
 #[derive(Default)]
@@ -73,6 +74,7 @@ impl RemoteJwks {
                 refresh: tokio::sync::Mutex::new(()),
                 min_refresh_interval: Duration::from_secs(60),
                 max_age: Duration::from_secs(3600),
+                fetch_timeout: Duration::from_secs(5),
             }),
         }
     }
@@ -115,6 +117,23 @@ impl RemoteJwks {
         self.with(|i| i.max_age = max_age)
     }
 
+    /// One deadline for a whole fetch (5 s): connecting, the response head
+    /// and the body, whatever the fetcher. Requests waiting for that fetch
+    /// give up at the same deadline and answer `503 Signing keys
+    /// unavailable` when they have no key; a failed or timed-out attempt
+    /// counts for [`min_refresh_interval`](Self::min_refresh_interval).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use axum_jwt_extended::RemoteJwks;
+    /// let jwks = RemoteJwks::http("http://127.0.0.1:8080/jwks.json")?.fetch_timeout(Duration::from_secs(2));
+    /// # let _ = jwks;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn fetch_timeout(self, timeout: Duration) -> Self {
+        self.with(|i| i.fetch_timeout = timeout)
+    }
+
     /// The cached key for `kid` (or the only key of `alg` for a token without
     /// a kid), without fetching.
     pub(crate) fn cached(&self, kid: Option<&str>, alg: Algorithm) -> Option<Arc<VerificationKey>> {
@@ -134,15 +153,24 @@ impl RemoteJwks {
         if let (Some(key), true) = (&found, fresh) {
             return Ok(Arc::clone(key));
         }
+        // Whether a fetch this request needed failed or is still running:
+        // then a missing key is "unavailable" (503), not "unknown" (422).
+        let mut unsure = false;
         if may_fetch {
-            let _guard = self.inner.refresh.lock().await;
-            // Another request may have refreshed while this one waited.
-            let (again, fresh_now, still_may_fetch, _) = self.look(kid, alg, Instant::now());
-            if let (Some(key), true) = (&again, fresh_now) {
-                return Ok(Arc::clone(key));
-            }
-            if still_may_fetch {
-                self.refresh().await;
+            let deadline = tokio::time::Instant::now() + self.inner.fetch_timeout;
+            match tokio::time::timeout_at(deadline, self.inner.refresh.lock()).await {
+                Ok(_guard) => {
+                    // Another request may have refreshed while this one waited.
+                    let (again, fresh_now, still_may_fetch, _) =
+                        self.look(kid, alg, Instant::now());
+                    if let (Some(key), true) = (&again, fresh_now) {
+                        return Ok(Arc::clone(key));
+                    }
+                    if still_may_fetch {
+                        unsure = !self.refresh(deadline).await;
+                    }
+                }
+                Err(_) => unsure = true,
             }
         }
         let state = self
@@ -152,11 +180,13 @@ impl RemoteJwks {
             .map_err(|_| JwtError::KeysUnavailable)?;
         match find(&state.keys, kid, alg) {
             Some(key) => Ok(key),
-            None if state.fetched_at.is_none() && !had_keys => Err(JwtError::KeysUnavailable),
+            None if unsure || (state.fetched_at.is_none() && !had_keys) => {
+                Err(JwtError::KeysUnavailable)
+            }
             None => Err(JwtError::InvalidToken(
                 format!(
                     "Unable to find a signing key that matches: \"{}\"",
-                    kid.unwrap_or_default()
+                    crate::error::echo(kid.unwrap_or_default())
                 )
                 .into(),
             )),
@@ -187,32 +217,42 @@ impl RemoteJwks {
         )
     }
 
-    async fn refresh(&self) {
-        let result = self.inner.fetcher.fetch().await;
+    /// Fetches the document within `deadline`; `false` when that failed.
+    /// The attempt is recorded first, so a fetch that hangs or fails still
+    /// counts for the rate limit.
+    async fn refresh(&self, deadline: tokio::time::Instant) -> bool {
+        if let Ok(mut state) = self.inner.state.write() {
+            state.last_attempt = Some(Instant::now());
+        }
+        let result = match tokio::time::timeout_at(deadline, self.inner.fetcher.fetch()).await {
+            Ok(result) => result,
+            Err(_) => Err("timed out".to_owned()),
+        };
         let Ok(mut state) = self.inner.state.write() else {
-            return;
+            return false;
         };
         let now = Instant::now();
-        state.last_attempt = Some(now);
-        if let Ok(document) = result {
-            let keys: Vec<Arc<VerificationKey>> = document
-                .get("keys")
-                .and_then(Value::as_array)
-                .map(|keys| {
-                    keys.iter()
-                        .filter(|k| {
-                            k.get("use")
-                                .and_then(Value::as_str)
-                                .is_none_or(|u| u == "sig")
-                        })
-                        .filter_map(|k| VerificationKey::from_jwk(k, None).ok())
-                        .map(Arc::new)
-                        .collect()
-                })
-                .unwrap_or_default();
-            state.keys = keys;
-            state.fetched_at = Some(now);
-        }
+        let Ok(document) = result else {
+            return false;
+        };
+        let keys: Vec<Arc<VerificationKey>> = document
+            .get("keys")
+            .and_then(Value::as_array)
+            .map(|keys| {
+                keys.iter()
+                    .filter(|k| {
+                        k.get("use")
+                            .and_then(Value::as_str)
+                            .is_none_or(|u| u == "sig")
+                    })
+                    .filter_map(|k| VerificationKey::from_jwk(k, None).ok())
+                    .map(Arc::new)
+                    .collect()
+            })
+            .unwrap_or_default();
+        state.keys = keys;
+        state.fetched_at = Some(now);
+        true
     }
 }
 
@@ -269,11 +309,11 @@ impl JwksFetcher for HttpFetcher {
     fn fetch(&self) -> BoxFuture<'_, Result<Value, String>> {
         Box::pin(async move {
             use http_body_util::BodyExt;
-            let request =
-                tokio::time::timeout(Duration::from_secs(10), self.client.get(self.uri.clone()));
-            let response = request
+            // RemoteJwks bounds the whole fetch (head and body) with one deadline.
+            let response = self
+                .client
+                .get(self.uri.clone())
                 .await
-                .map_err(|_| "timed out".to_owned())?
                 .map_err(|e| e.to_string())?;
             if !response.status().is_success() {
                 return Err(format!("status {}", response.status()));

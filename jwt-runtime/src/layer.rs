@@ -9,33 +9,19 @@ use std::task::{Context, Poll};
 
 use axum_core::body::Body;
 use axum_core::response::Response;
-use bytes::Bytes;
-use http::header::CONTENT_LENGTH;
 #[cfg(feature = "cookies")]
 use http::header::SET_COOKIE;
 use http::Request;
-use http_body_util::BodyExt;
 use time::Duration;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::body::PendingBody;
 use crate::claims::DecodedToken;
 use crate::context;
-use crate::error::JwtError;
 use crate::extract::Requirements;
-use crate::locations::{self, BodyKind};
+use crate::locations;
 use crate::manager::JwtManager;
-
-/// A request body the layer has read, kept for the JSON location and the CSRF
-/// form field; the handler receives the same bytes.
-#[derive(Debug, Clone)]
-pub(crate) struct BufferedBody {
-    pub(crate) kind: BodyKind,
-    pub(crate) bytes: Bytes,
-    /// For multipart bodies: the fields named like a CSRF field, first of
-    /// each name (as Flask's `request.form.get`).
-    pub(crate) fields: Vec<(String, String)>,
-}
 
 /// Where the guard leaves a token verified from the access cookie, for the
 /// implicit refresh.
@@ -179,8 +165,11 @@ where
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         let manager = self.manager.clone();
         req.extensions_mut().insert(manager.clone());
-        let body_kind = locations::body_to_read(manager.config(), req.method(), req.headers());
-        if body_kind.is_none() && self.refresh_window.is_none() {
+        if let Some(kind) = locations::body_to_read(manager.config(), req.method(), req.headers()) {
+            // Read later, only if the route's guard needs it (see body.rs).
+            PendingBody::wrap(kind, &mut req);
+        }
+        if self.refresh_window.is_none() {
             let inner = &mut self.inner;
             let fut = context::manager_sync_scope(manager.clone(), || inner.call(req));
             return JwtFuture {
@@ -194,12 +183,6 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let window = self.refresh_window;
         let fut = async move {
-            if let Some(kind) = body_kind {
-                match read_body(&manager, &mut req, kind).await {
-                    Ok(()) => {}
-                    Err(e) => return Ok(e.to_response(manager.config().error_msg_key())),
-                }
-            }
             let slot = window.map(|_| {
                 let slot = RefreshSlot::default();
                 req.extensions_mut().insert(slot.clone());
@@ -222,78 +205,6 @@ where
             inner: FutureKind::Boxed { fut: Box::pin(fut) },
         }
     }
-}
-
-/// Reads the body (up to the configured limit) and puts it back for the handler.
-async fn read_body(
-    manager: &JwtManager,
-    req: &mut Request<Body>,
-    kind: BodyKind,
-) -> Result<(), JwtError> {
-    let limit = manager.config().json_body_limit;
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(JwtError::PayloadTooLarge);
-    }
-    let body = std::mem::take(req.body_mut());
-    let bytes = match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Err(JwtError::PayloadTooLarge)
-        }
-        Err(_) => return Err(JwtError::BodyUnreadable),
-    };
-    *req.body_mut() = Body::from(bytes.clone());
-    let fields = match kind {
-        BodyKind::Multipart => csrf_fields(manager, req.headers(), bytes.clone()).await,
-        BodyKind::Json | BodyKind::Form => Vec::new(),
-    };
-    req.extensions_mut().insert(BufferedBody {
-        kind,
-        bytes,
-        fields,
-    });
-    Ok(())
-}
-
-/// The CSRF fields of a multipart body. A malformed body has none (the
-/// request then lacks its CSRF value, a 401); the handler still gets the bytes.
-async fn csrf_fields(
-    manager: &JwtManager,
-    headers: &http::HeaderMap,
-    bytes: Bytes,
-) -> Vec<(String, String)> {
-    let c = &manager.config().cookies;
-    let names = [&c.access_csrf_field_name, &c.refresh_csrf_field_name];
-    let Some(boundary) = locations::multipart_boundary(headers) else {
-        return Vec::new();
-    };
-    let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
-    let mut found: Vec<(String, String)> = Vec::new();
-    while let Ok(Some(field)) = multipart.next_field().await {
-        let Some(name) = field.name().map(str::to_owned) else {
-            continue;
-        };
-        let wanted = names.iter().any(|n| **n == name) && !found.iter().any(|(k, _)| *k == name);
-        // Files are not form values (Flask puts them in `request.files`).
-        if !wanted || field.file_name().is_some() {
-            continue;
-        }
-        match field.text().await {
-            Ok(value) => found.push((name, value)),
-            Err(_) => break,
-        }
-        // Both names seen: the rest of the upload need not be parsed.
-        if names.iter().all(|n| found.iter().any(|(k, _)| k == *n)) {
-            break;
-        }
-    }
-    found
 }
 
 /// Flask's implicit refresh: a new access cookie when the verified one

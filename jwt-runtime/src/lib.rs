@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 mod blocklist;
+mod body;
 mod cache;
 mod callbacks;
 mod claims;

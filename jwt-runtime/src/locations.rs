@@ -14,9 +14,9 @@ use http::request::Parts;
 use http::HeaderMap;
 use serde_json::Value;
 
+use crate::body::{BufferedBody, PendingBody};
 use crate::config::JwtConfig;
 use crate::error::JwtError;
-use crate::layer::BufferedBody;
 
 /// One place a token can be carried in (`JWT_TOKEN_LOCATION` entries).
 ///
@@ -374,7 +374,7 @@ pub(crate) fn body_to_read(
     // is sent, on a CSRF method, without the CSRF header.
     if mime == "multipart/form-data"
         && config.csrf_protect
-        && c.csrf_methods.contains(method)
+        && is_csrf_method(c, method)
         && !headers.contains_key(&c.access_csrf_header_name)
         && !headers.contains_key(&c.refresh_csrf_header_name)
         && [&c.access_cookie_name, &c.refresh_cookie_name]
@@ -386,19 +386,58 @@ pub(crate) fn body_to_read(
     None
 }
 
+/// Whether `method` must carry the CSRF value. Werkzeug upper-cases the
+/// method, so `post` is `POST` here too.
+pub(crate) fn is_csrf_method(c: &crate::config::CookieConfig, method: &http::Method) -> bool {
+    c.csrf_methods
+        .iter()
+        .any(|m| m.as_str().eq_ignore_ascii_case(method.as_str()))
+}
+
 /// The boundary of a `multipart/form-data` request.
 pub(crate) fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
     multer::parse_boundary(value).ok()
 }
 
+/// The request body as the guard sees it.
+enum BodyState {
+    /// No body the guard could use (not JSON or a form, or not wrapped).
+    Absent,
+    /// A body the guard may read, not read yet.
+    Unread(BodyKind),
+    /// The body, read.
+    Read(BufferedBody),
+}
+
+impl BodyState {
+    fn of(parts: &Parts) -> Self {
+        match parts.extensions.get::<PendingBody>() {
+            None => BodyState::Absent,
+            Some(pending) => match pending.buffered() {
+                Some(body) => BodyState::Read(body),
+                None => BodyState::Unread(pending.kind()),
+            },
+        }
+    }
+}
+
+/// What a location holds.
+enum Got<'p> {
+    /// A token (and the CSRF value sent with a cookie token).
+    Token(Cow<'p, str>, Option<String>),
+    /// The answer depends on a body nobody has read yet.
+    NeedBody,
+}
+
 /// Reads the token from the cookies as Flask's `_decode_jwt_from_cookies`,
 /// with the CSRF double-submit value for the configured methods.
-fn from_cookies(
+fn from_cookies<'p>(
     config: &JwtConfig,
-    parts: &Parts,
+    parts: &'p Parts,
     refresh: bool,
-) -> Result<(String, Option<String>), JwtError> {
+    body: &BodyState,
+) -> Result<Got<'p>, JwtError> {
     let c = &config.cookies;
     let (name, csrf_header, csrf_field) = if refresh {
         (
@@ -414,15 +453,15 @@ fn from_cookies(
         )
     };
     let token = match request_cookie(&parts.headers, name)? {
-        Some(v) if !v.is_empty() => v.to_owned(),
+        Some(v) if !v.is_empty() => v.into_owned(),
         _ => {
             return Err(JwtError::NoAuthorization(
                 format!("Missing cookie \"{name}\"").into(),
             ))
         }
     };
-    if !(config.csrf_protect && c.csrf_methods.contains(&parts.method)) {
-        return Ok((token, None));
+    if !(config.csrf_protect && is_csrf_method(c, &parts.method)) {
+        return Ok(Got::Token(Cow::Owned(token), None));
     }
     let mut csrf = String::new();
     for (i, value) in parts.headers.get_all(csrf_header).iter().enumerate() {
@@ -432,8 +471,9 @@ fn from_cookies(
         csrf.extend(value.as_bytes().iter().map(|&b| char::from(b)));
     }
     if csrf.is_empty() && c.csrf_check_form {
-        if let Some(body) = parts.extensions.get::<BufferedBody>() {
-            match body.kind {
+        match body {
+            BodyState::Unread(BodyKind::Form | BodyKind::Multipart) => return Ok(Got::NeedBody),
+            BodyState::Read(body) => match body.kind {
                 BodyKind::Form => {
                     if let Some((_, v)) =
                         form_urlencoded::parse(&body.bytes).find(|(k, _)| k == csrf_field.as_str())
@@ -448,13 +488,14 @@ fn from_cookies(
                     }
                 }
                 BodyKind::Json => {}
-            }
+            },
+            BodyState::Unread(BodyKind::Json) | BodyState::Absent => {}
         }
     }
     if csrf.is_empty() {
         return Err(JwtError::Csrf("Missing CSRF token".into()));
     }
-    Ok((token, Some(csrf)))
+    Ok(Got::Token(Cow::Owned(token), Some(csrf)))
 }
 
 /// Python truthiness of a JSON value.
@@ -471,7 +512,12 @@ fn is_truthy(v: &Value) -> bool {
 
 /// Reads the token from a JSON body as Flask's `_decode_jwt_from_json`. A body
 /// that is not an object counts as one without the key (Flask answers 500).
-fn from_json(config: &JwtConfig, parts: &Parts, refresh: bool) -> Result<String, JwtError> {
+fn from_json<'p>(
+    config: &JwtConfig,
+    parts: &Parts,
+    refresh: bool,
+    body: &BodyState,
+) -> Result<Got<'p>, JwtError> {
     if !is_json(&parts.headers) {
         return Err(JwtError::NoAuthorization(
             "Invalid content-type. Must be application/json.".into(),
@@ -482,18 +528,24 @@ fn from_json(config: &JwtConfig, parts: &Parts, refresh: bool) -> Result<String,
     } else {
         &config.json_key
     };
-    let body = parts.extensions.get::<BufferedBody>().ok_or_else(|| {
-        JwtError::Config(
-            "a route looks for the token in the JSON body, but the layer does not read JSON bodies: \
-             add `json` to JWT_TOKEN_LOCATION or call `JwtConfigBuilder::read_json_body(true)`"
-                .into(),
-        )
-    })?;
+    let body = match body {
+        BodyState::Read(body) => body,
+        BodyState::Unread(_) => return Ok(Got::NeedBody),
+        BodyState::Absent => {
+            return Err(JwtError::Config(
+                "a route looks for the token in the JSON body, but the layer does not read JSON bodies: \
+                 add `json` to JWT_TOKEN_LOCATION or call `JwtConfigBuilder::read_json_body(true)`"
+                    .into(),
+            ))
+        }
+    };
     let missing =
         || JwtError::NoAuthorization(format!("Missing \"{key}\" key in json data.").into());
     let value: Value = serde_json::from_slice(&body.bytes).map_err(|_| missing())?;
     match value.get(key.as_str()) {
-        Some(Value::String(token)) if !token.is_empty() => Ok(token.clone()),
+        Some(Value::String(token)) if !token.is_empty() => {
+            Ok(Got::Token(Cow::Owned(token.clone()), None))
+        }
         Some(other) if is_truthy(other) && value.is_object() => Err(JwtError::InvalidToken(
             "Invalid token type. Token must be a <class 'bytes'>".into(),
         )),
@@ -511,33 +563,35 @@ pub(crate) struct Found<'p> {
 
 /// Looks through `locations` in order, as Flask's `_decode_jwt_from_request`:
 /// the first location holding a token decides; when none holds one, the
-/// missing-token messages are combined.
+/// missing-token messages are combined. `Ok(None)`: the answer depends on a
+/// body not read yet (the JSON location, or a CSRF form field).
 pub(crate) fn find_token<'p>(
     config: &JwtConfig,
     parts: &'p Parts,
     locations: &[Location],
     refresh: bool,
-) -> Result<Found<'p>, JwtError> {
+) -> Result<Option<Found<'p>>, JwtError> {
+    let body = BodyState::of(parts);
     let mut missing: Vec<Cow<'static, str>> = Vec::new();
     for &location in locations {
-        let found = match location {
-            Location::Headers => from_headers(config, parts).map(|t| (t, None)),
+        let got = match location {
+            Location::Headers => from_headers(config, parts).map(|t| Got::Token(t, None)),
             Location::QueryString => {
-                from_query_string(config, parts).map(|t| (Cow::Owned(t), None))
+                from_query_string(config, parts).map(|t| Got::Token(Cow::Owned(t), None))
             }
-            Location::Cookies => {
-                from_cookies(config, parts, refresh).map(|(t, c)| (Cow::Owned(t), c))
-            }
-            Location::Json => from_json(config, parts, refresh).map(|t| (Cow::Owned(t), None)),
+            Location::Cookies => from_cookies(config, parts, refresh, &body),
+            Location::Json => from_json(config, parts, refresh, &body),
         };
-        match found {
-            Ok((token, csrf)) => {
-                return Ok(Found {
+        match got {
+            Ok(Got::Token(token, csrf)) => {
+                return Ok(Some(Found {
                     token,
                     location,
                     csrf,
-                })
+                }))
             }
+            // Read the body, then look again (see `JwtManager::find_token`).
+            Ok(Got::NeedBody) => return Ok(None),
             Err(JwtError::NoAuthorization(msg)) => missing.push(msg),
             Err(other) => return Err(other),
         }
@@ -561,20 +615,21 @@ pub(crate) fn find_token<'p>(
     }
 }
 
-/// The value of the request cookie `name`; `Err` when the request carries it
-/// more than once (we refuse to guess which one the browser meant).
+/// The value of the cookie `name`, found as browsers and Werkzeug find it:
+/// the header is split on `;` as bytes, so another cookie with non-ASCII
+/// bytes (set by a sibling domain, say) never hides ours. A value that is
+/// not ASCII is decoded as latin-1, as WSGI decodes headers.
 pub(crate) fn request_cookie<'a>(
     headers: &'a HeaderMap,
     name: &str,
-) -> Result<Option<&'a str>, JwtError> {
+) -> Result<Option<std::borrow::Cow<'a, str>>, JwtError> {
     let mut found = None;
     for header in headers.get_all(COOKIE) {
-        let Ok(text) = header.to_str() else { continue };
-        for pair in text.split(';') {
-            let Some((k, v)) = pair.split_once('=') else {
+        for pair in header.as_bytes().split(|&b| b == b';') {
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
                 continue;
             };
-            if k.trim() != name {
+            if pair[..eq].trim_ascii() != name.as_bytes() {
                 continue;
             }
             if found.is_some() {
@@ -582,12 +637,15 @@ pub(crate) fn request_cookie<'a>(
                     format!("Multiple cookies named \"{name}\"").into(),
                 ));
             }
-            let v = v.trim();
+            let v = pair[eq + 1..].trim_ascii();
             let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
+                .strip_prefix(b"\"")
+                .and_then(|v| v.strip_suffix(b"\""))
                 .unwrap_or(v);
-            found = Some(v);
+            found = Some(match std::str::from_utf8(v) {
+                Ok(text) if text.is_ascii() => std::borrow::Cow::Borrowed(text),
+                _ => std::borrow::Cow::Owned(v.iter().map(|&b| char::from(b)).collect()),
+            });
         }
     }
     Ok(found)

@@ -588,9 +588,13 @@ impl JwtManager {
         parts: &Parts,
         requirements: Requirements,
     ) -> Result<JwtContext, JwtRejection> {
-        // Flask exempts OPTIONS (CORS preflight) from verification.
+        // Flask exempts OPTIONS (CORS preflight) from verification; a handler
+        // that requires a token still never runs without one.
         if parts.method == Method::OPTIONS {
-            return Ok(JwtContext::default());
+            if requirements.optional {
+                return Ok(JwtContext::default());
+            }
+            return Err(JwtRejection::preflight(self));
         }
         let inner = &*self.inner;
         let config = &inner.config;
@@ -600,7 +604,10 @@ impl JwtManager {
         } else {
             &route_locations[..n]
         };
-        let found = match locations::find_token(config, parts, locations, requirements.refresh) {
+        let found = match self
+            .find_token(parts, locations, requirements.refresh)
+            .await
+        {
             Ok(found) => found,
             Err(JwtError::NoAuthorization(_)) if requirements.optional => {
                 return Ok(JwtContext::default())
@@ -693,6 +700,26 @@ impl JwtManager {
         #[cfg(feature = "tracing")]
         tracing::trace!(target: "axum_jwt_extended", location = found.location.as_str(), "token verified");
         Ok(JwtContext::new(token, found.location, user))
+    }
+
+    /// Finds the token in the route's locations, reading the body only when
+    /// a location reached in order needs it (see `body.rs`).
+    async fn find_token<'p>(
+        &self,
+        parts: &'p Parts,
+        locations: &[crate::Location],
+        refresh: bool,
+    ) -> Result<locations::Found<'p>, JwtError> {
+        let config = &self.inner.config;
+        if let Some(found) = locations::find_token(config, parts, locations, refresh)? {
+            return Ok(found);
+        }
+        let pending = parts
+            .extensions
+            .get::<crate::body::PendingBody>()
+            .ok_or(JwtError::BodyUnreadable)?;
+        pending.read(self).await?;
+        locations::find_token(config, parts, locations, refresh)?.ok_or(JwtError::BodyUnreadable)
     }
 
     fn reject(&self, error: JwtError, token: Option<Arc<DecodedToken>>) -> JwtRejection {

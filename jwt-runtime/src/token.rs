@@ -430,7 +430,8 @@ impl<'de> Visitor<'de> for TopLevelVisitor {
             let value: Value = access.next_value()?;
             if map.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
-                    "duplicate member name {key:?}"
+                    "duplicate member name \"{}\"",
+                    crate::error::echo(&key)
                 )));
             }
             map.insert(key, value);
@@ -711,11 +712,15 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<bool, A::Error> {
         fn duplicate<E: de::Error>(name: &str) -> E {
-            E::custom(format_args!("duplicate member name {name:?}"))
+            E::custom(format_args!(
+                "duplicate member name \"{}\"",
+                crate::error::echo(name)
+            ))
         }
         let mut seen_registered: u16 = 0;
-        // Other member names; allocated only when a token has some.
-        let mut seen_other: Vec<std::borrow::Cow<'de, str>> = Vec::new();
+        // Other member names; allocated only when a token has some, and
+        // hashed once there are many, so the check stays linear.
+        let mut seen_other = SeenNames::default();
         let r = self.out;
         while let Some(Key(key)) = access.next_key::<Key<'de>>()? {
             // `sub` as the identity is taken from its slot at the end: no copy.
@@ -742,7 +747,7 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
                     }
                 }
                 None => {
-                    if seen_other.contains(&key) {
+                    if !seen_other.insert(key.clone()) {
                         return Err(duplicate(&key));
                     }
                     if is_identity {
@@ -750,7 +755,6 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
                     } else {
                         access.next_value::<Skip>()?;
                     }
-                    seen_other.push(key);
                 }
             }
             if identity.is_some() {
@@ -758,6 +762,33 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
             }
         }
         Ok(true)
+    }
+}
+
+/// Member names seen so far: a short list scanned in place (most tokens
+/// have a few custom claims), a hash set beyond that.
+#[derive(Default)]
+struct SeenNames<'de> {
+    few: Vec<std::borrow::Cow<'de, str>>,
+    many: std::collections::HashSet<std::borrow::Cow<'de, str>>,
+}
+
+impl<'de> SeenNames<'de> {
+    const FEW: usize = 16;
+
+    /// `false` when `name` was seen already.
+    fn insert(&mut self, name: std::borrow::Cow<'de, str>) -> bool {
+        if self.many.is_empty() {
+            if self.few.contains(&name) {
+                return false;
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push(name);
+                return true;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(name)
     }
 }
 
@@ -932,7 +963,8 @@ pub(crate) fn decode_checked(
                 .ok_or_else(|| JwtError::invalid(messages::CRIT_NOT_STRINGS))?;
             if ext != "b64" {
                 return Err(JwtError::invalid(format!(
-                    "Unsupported critical extension: {ext}"
+                    "Unsupported critical extension: {}",
+                    crate::error::echo(ext)
                 )));
             }
             if !header.contains_key(ext) {
@@ -950,37 +982,6 @@ pub(crate) fn decode_checked(
         }
         return Err(JwtError::invalid(messages::B64_DETACHED));
     }
-    // The payload is checked as UTF-8 once, so serde_json need not check each
-    // string again. Not UTF-8: the byte parser reports the first problem,
-    // exactly as it would have.
-    let payload = match String::from_utf8(payload_bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let mut scratch = Registered::default();
-            let mut de = serde_json::Deserializer::from_slice(&bytes);
-            return Err(
-                match payload_pass(&mut de, identity_claim, csrf.is_some(), &mut scratch) {
-                    // The byte parser does not look inside the member names
-                    // it skips; Python decodes the whole payload first.
-                    Ok(true) => JwtError::invalid(format!(
-                        "Invalid payload string: invalid UTF-8 at byte {at}"
-                    )),
-                    other => payload_error(other),
-                },
-            );
-        }
-    };
-    let mut claims = Registered::default();
-    {
-        let mut de = serde_json::Deserializer::from_str(&payload);
-        let pass = payload_pass(&mut de, identity_claim, csrf.is_some(), &mut claims);
-        if !matches!(pass, Ok(true)) {
-            return Err(payload_error(pass));
-        }
-    }
-
     // Signature: the algorithm must be one of ours, and the MAC must match.
     let (alg, kid) = match known {
         // `build()` refuses keys outside the decode algorithms; checked again
@@ -1012,6 +1013,41 @@ pub(crate) fn decode_checked(
         .verify(signing_input.as_bytes(), signature, crypto_segment)
     {
         return Err(JwtError::invalid(messages::SIGNATURE_FAILED));
+    }
+
+    // Only now is the payload parsed, as PyJWT parses it: nothing an
+    // unauthenticated sender wrote is evaluated beyond base64. (Flask's
+    // unverified pre-decode would report a malformed payload of a forged
+    // token first; we answer "Signature verification failed", documented.)
+    // The payload is checked as UTF-8 once, so serde_json need not check each
+    // string again. Not UTF-8: the byte parser reports the first problem,
+    // exactly as it would have.
+    let payload = match String::from_utf8(payload_bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let mut scratch = Registered::default();
+            let mut de = serde_json::Deserializer::from_slice(&bytes);
+            return Err(
+                match payload_pass(&mut de, identity_claim, csrf.is_some(), &mut scratch) {
+                    // The byte parser does not look inside the member names
+                    // it skips; Python decodes the whole payload first.
+                    Ok(true) => JwtError::invalid(format!(
+                        "Invalid payload string: invalid UTF-8 at byte {at}"
+                    )),
+                    other => payload_error(other),
+                },
+            );
+        }
+    };
+    let mut claims = Registered::default();
+    {
+        let mut de = serde_json::Deserializer::from_str(&payload);
+        let pass = payload_pass(&mut de, identity_claim, csrf.is_some(), &mut claims);
+        if !matches!(pass, Ok(true)) {
+            return Err(payload_error(pass));
+        }
     }
 
     // Registered claims, in PyJWT's order: iat, nbf, exp, iss, aud, sub, jti.
