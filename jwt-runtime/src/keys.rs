@@ -40,10 +40,12 @@ impl fmt::Debug for HmacKey {
 /// carries no `jti`.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
     #[cfg(feature = "aws-lc-rs")]
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    let digest: Vec<u8> = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)
+        .as_ref()
+        .to_vec();
     #[cfg(all(feature = "rust-crypto", not(feature = "aws-lc-rs")))]
-    let digest = <sha2::Sha256 as sha2::Digest>::digest(data);
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    let digest: Vec<u8> = <sha2::Sha256 as sha2::Digest>::digest(data).to_vec();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Installs jsonwebtoken's process-wide crypto provider matching our feature,
@@ -878,5 +880,16 @@ impl SigningKey {
     /// The algorithm this key signs with.
     pub fn algorithm(&self) -> Algorithm {
         self.inner.algorithm()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sha256_hex_matches_the_fips_180_vector_on_every_backend() {
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

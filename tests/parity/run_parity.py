@@ -318,6 +318,17 @@ def run(s: Suite):
         token=mint(iat=str(NOW - 10)),
     )
 
+    # Signature first: a forged token's payload is never parsed (Flask's
+    # unverified pre-decode reports the payload first; both 422).
+    s.deviation(
+        "forged token whose payload is not JSON", "GET", "/protected", 422, 422,
+        lambda m: m == "Signature verification failed",
+        token=raw('{"alg":"HS256","typ":"JWT"}', "{broken", secret="not-the-secret"),
+    )
+    # The same with a valid signature: the same 422 from both.
+    s.same("signed token whose payload is not JSON", "GET", "/protected",
+           token=raw('{"alg":"HS256","typ":"JWT"}', "{broken"))
+
     s.deviation(
         "whitespace-only header field", "GET", "/protected", 500, 401,
         lambda m: m.startswith("Missing 'Bearer' type"),
@@ -366,6 +377,8 @@ def run_locations(s: Suite):
     s.same("refresh cookie, access CSRF", "POST", "/refresh", headers={**cookie, "X-CSRF-TOKEN": csrf_access})
     s.same("refresh cookie, CSRF", "POST", "/refresh", headers={**cookie, "X-CSRF-TOKEN": csrf_refresh})
     s.same("bad header before a good cookie", "GET", "/protected", headers={**cookie, "Authorization": "Bearer"})
+    s.same("a non-ASCII cookie beside the token cookie", "GET", "/protected",
+           headers={"Cookie": f"theme=d\u00e9cor; access_token_cookie={access}; other=\u00ff"})
     s.same("refresh token in the access cookie", "GET", "/protected", headers={"Cookie": f"access_token_cookie={refresh}"})
     no_csrf_claim = mint()
     s.same("token without csrf claim", "DELETE", "/logout", headers={"Cookie": f"access_token_cookie={no_csrf_claim}", "X-CSRF-TOKEN": "x"})
