@@ -770,7 +770,8 @@ impl<'de> Visitor<'de> for RegisteredSeed<'_, 'de> {
 #[derive(Default)]
 struct SeenNames<'de> {
     few: Vec<std::borrow::Cow<'de, str>>,
-    many: std::collections::HashSet<std::borrow::Cow<'de, str>>,
+    /// Built only past `FEW` names (no hasher state for ordinary tokens).
+    many: Option<std::collections::HashSet<std::borrow::Cow<'de, str>>>,
 }
 
 impl<'de> SeenNames<'de> {
@@ -778,17 +779,20 @@ impl<'de> SeenNames<'de> {
 
     /// `false` when `name` was seen already.
     fn insert(&mut self, name: std::borrow::Cow<'de, str>) -> bool {
-        if self.many.is_empty() {
-            if self.few.contains(&name) {
-                return false;
-            }
-            if self.few.len() < Self::FEW {
-                self.few.push(name);
-                return true;
-            }
-            self.many.extend(self.few.drain(..));
+        if let Some(many) = &mut self.many {
+            return many.insert(name);
         }
-        self.many.insert(name)
+        if self.few.contains(&name) {
+            return false;
+        }
+        if self.few.len() < Self::FEW {
+            self.few.push(name);
+            return true;
+        }
+        let mut many: std::collections::HashSet<_> = self.few.drain(..).collect();
+        let fresh = many.insert(name);
+        self.many = Some(many);
+        fresh
     }
 }
 
