@@ -11,7 +11,7 @@ use time::Duration;
 use crate::clock::{Clock, SystemClock};
 use crate::error::JwtError;
 use crate::keys::KeySet;
-use crate::locations::Location;
+use crate::location::Location;
 
 /// How long a token lives: Flask's `JWT_ACCESS_TOKEN_EXPIRES` /
 /// `JWT_REFRESH_TOKEN_EXPIRES` and the `expires_delta` argument.

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::callbacks::AnyUser;
 use crate::claims::DecodedToken;
-use crate::locations::Location;
+use crate::location::Location;
 use crate::manager::JwtManager;
 
 tokio::task_local! {

@@ -19,9 +19,9 @@ use tower_service::Service;
 use crate::body::PendingBody;
 use crate::claims::DecodedToken;
 use crate::context;
-use crate::extract::Requirements;
 use crate::locations;
 use crate::manager::JwtManager;
+use crate::requirements::Requirements;
 
 /// Where the guard leaves a token verified from the access cookie, for the
 /// implicit refresh.

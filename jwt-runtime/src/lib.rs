@@ -48,12 +48,15 @@ mod extract;
 mod jwks;
 mod keys;
 mod layer;
+mod location;
 mod locations;
 mod manager;
 #[cfg(feature = "utoipa")]
 mod openapi;
+mod python;
 #[cfg(feature = "redis")]
 mod redis_store;
+mod requirements;
 mod token;
 
 #[doc(hidden)]
@@ -77,15 +80,13 @@ pub use context::{
 #[cfg(feature = "cookies")]
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
-pub use extract::{
-    req, AnyClaims, ClaimRule, FreshJwt, Jwt, OptionalJwt, RefreshJwt, Requirements, VerifyJwt,
-};
+pub use extract::{AnyClaims, ClaimRule, FreshJwt, Jwt, OptionalJwt, RefreshJwt, VerifyJwt};
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksFetcher, RemoteJwks};
 pub use keys::{SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};
-pub use locations::{Location, UnknownLocation};
+pub use location::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
     create_token_pair, create_token_pair_with, decode_token, revoke_current_token,
@@ -100,6 +101,7 @@ pub use manager::{
 pub use openapi::JwtSecurityAddon;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisBlocklist;
+pub use requirements::{req, Requirements};
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
 
 #[doc(hidden)]

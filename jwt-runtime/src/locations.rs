@@ -6,8 +6,6 @@
 //! holds a token decides, and an error there does not fall through to the next.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
 
 use http::header::{CONTENT_TYPE, COOKIE};
 use http::request::Parts;
@@ -17,146 +15,8 @@ use serde_json::Value;
 use crate::body::{BufferedBody, PendingBody};
 use crate::config::JwtConfig;
 use crate::error::JwtError;
-
-/// One place a token can be carried in (`JWT_TOKEN_LOCATION` entries).
-///
-/// ```
-/// use axum_jwt_extended::Location;
-/// assert_eq!("query_string".parse::<Location>(), Ok(Location::QueryString));
-/// assert_eq!(Location::Headers.as_str(), "headers");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Location {
-    /// `headers`: `Authorization: Bearer <JWT>` (header name and type configurable).
-    Headers,
-    /// `cookies`: the access or refresh cookie, with CSRF double submit.
-    Cookies,
-    /// `query_string`: `?jwt=<JWT>`.
-    QueryString,
-    /// `json`: `{"access_token": "<JWT>"}` in a JSON body.
-    Json,
-}
-
-impl Location {
-    /// Flask's spelling: `headers`, `cookies`, `query_string` or `json`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Location::Headers => "headers",
-            Location::Cookies => "cookies",
-            Location::QueryString => "query_string",
-            Location::Json => "json",
-        }
-    }
-
-    /// A stable small number for the location (1 to 4), used to pack route
-    /// requirements into a const generic.
-    pub const fn code(self) -> u32 {
-        match self {
-            Location::Headers => 1,
-            Location::Cookies => 2,
-            Location::QueryString => 3,
-            Location::Json => 4,
-        }
-    }
-
-    /// The inverse of [`code`](Self::code).
-    pub const fn from_code(code: u32) -> Option<Location> {
-        match code {
-            1 => Some(Location::Headers),
-            2 => Some(Location::Cookies),
-            3 => Some(Location::QueryString),
-            4 => Some(Location::Json),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The error of parsing an unknown location name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown token location {0:?}; expected one of \"headers\", \"cookies\", \"query_string\", \"json\"")]
-pub struct UnknownLocation(pub String);
-
-impl FromStr for Location {
-    type Err = UnknownLocation;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "headers" => Ok(Location::Headers),
-            "cookies" => Ok(Location::Cookies),
-            "query_string" => Ok(Location::QueryString),
-            "json" => Ok(Location::Json),
-            other => Err(UnknownLocation(other.to_owned())),
-        }
-    }
-}
-
-/// Python's `str.isspace()` for the characters a header can hold (latin-1).
-fn is_py_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}'
-    )
-}
-
-/// The length in bytes of the Python whitespace character starting at `i`
-/// (0 when there is none). Header strings are ASCII or latin-1 decoded, so
-/// the only multi-byte whitespace is U+0085 and U+00A0 (`C2 85`, `C2 A0`).
-fn space_len(b: &[u8], i: usize) -> usize {
-    match b[i] {
-        b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' ' => 1,
-        0xC2 if matches!(b.get(i + 1), Some(0x85 | 0xA0)) => 2,
-        _ => 0,
-    }
-}
-
-/// The end of the word starting at `i`: the next Python whitespace, or the
-/// end. Whole chunks are skipped while no byte in them can begin whitespace
-/// (every such byte is below `0x21` or is `0xC2`); a token is hundreds of
-/// bytes long and this runs on every request.
-fn word_end(b: &[u8], mut i: usize) -> usize {
-    const CHUNK: usize = 32;
-    while let Some(chunk) = b.get(i..i + CHUNK) {
-        // No early exit inside the chunk, so the compiler can vectorise it.
-        let maybe_space = chunk
-            .iter()
-            .fold(false, |hit, &c| hit | (c < 0x21) | (c == 0xC2));
-        if maybe_space {
-            break;
-        }
-        i += CHUNK;
-    }
-    while i < b.len() && space_len(b, i) == 0 {
-        i += 1;
-    }
-    i
-}
-
-/// Python's `str.split()` with no argument, for header strings, scanning
-/// bytes (a token is hundreds of characters; this is on every request).
-fn py_split(s: &str) -> impl Iterator<Item = &str> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        loop {
-            if i >= b.len() {
-                return None;
-            }
-            match space_len(b, i) {
-                0 => break,
-                n => i += n,
-            }
-        }
-        let start = i;
-        i = word_end(b, i);
-        // Both ends are at a whitespace start or the end: char boundaries.
-        s.get(start..i)
-    })
-}
+use crate::location::Location;
+use crate::python::{is_py_space, is_truthy, latin1_into, py_split, split_fields};
 
 /// Reads the token from the configured header exactly as Flask-JWT-Extended's
 /// `_decode_jwt_from_headers` does (same messages, same comma-separated field
@@ -190,7 +50,7 @@ pub(crate) fn from_headers<'p>(
                 if i > 0 {
                     joined.push(',');
                 }
-                joined.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+                latin1_into(&mut joined, value.as_bytes());
             }
             Cow::Owned(joined)
         }
@@ -279,25 +139,6 @@ fn reborrow<'p>(whole: &Cow<'p, str>, part: &str) -> Cow<'p, str> {
         }
         Cow::Owned(_) => Cow::Owned(part.to_owned()),
     }
-}
-
-/// Python's `re.split(r",\s*", s)`.
-fn split_fields(s: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(s);
-    std::iter::from_fn(move || {
-        let current = rest?;
-        match current.find(',') {
-            Some(i) => {
-                let field = &current[..i];
-                rest = Some(current[i + 1..].trim_start_matches(is_py_space));
-                Some(field)
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
-        }
-    })
 }
 
 /// Reads the token from the query string as Flask's `_decode_jwt_from_query_string`.
@@ -468,7 +309,7 @@ fn from_cookies<'p>(
         if i > 0 {
             csrf.push(',');
         }
-        csrf.extend(value.as_bytes().iter().map(|&b| char::from(b)));
+        latin1_into(&mut csrf, value.as_bytes());
     }
     if csrf.is_empty() && c.csrf_check_form {
         match body {
@@ -496,18 +337,6 @@ fn from_cookies<'p>(
         return Err(JwtError::Csrf("Missing CSRF token".into()));
     }
     Ok(Got::Token(Cow::Owned(token), Some(csrf)))
-}
-
-/// Python truthiness of a JSON value.
-fn is_truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// Reads the token from a JSON body as Flask's `_decode_jwt_from_json`. A body
@@ -644,7 +473,11 @@ pub(crate) fn request_cookie<'a>(
                 .unwrap_or(v);
             found = Some(match std::str::from_utf8(v) {
                 Ok(text) if text.is_ascii() => std::borrow::Cow::Borrowed(text),
-                _ => std::borrow::Cow::Owned(v.iter().map(|&b| char::from(b)).collect()),
+                _ => {
+                    let mut text = String::with_capacity(v.len());
+                    latin1_into(&mut text, v);
+                    std::borrow::Cow::Owned(text)
+                }
             });
         }
     }
@@ -654,57 +487,6 @@ pub(crate) fn request_cookie<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn split_fields_matches_python_re_split() {
-        let v: Vec<&str> = split_fields("a,  b,c,").collect();
-        assert_eq!(v, vec!["a", "b", "c", ""]);
-        let v: Vec<&str> = split_fields("Bearer x").collect();
-        assert_eq!(v, vec!["Bearer x"]);
-    }
-
-    #[test]
-    fn py_split_matches_python_str_split() {
-        let cases: [(&str, &[&str]); 7] = [
-            ("Bearer tok", &["Bearer", "tok"]),
-            ("  Bearer\t\ttok  ", &["Bearer", "tok"]),
-            ("a\x1cb\x0bc", &["a", "b", "c"]),
-            ("Bearer\u{85}tok\u{a0}", &["Bearer", "tok"]),
-            ("caf\u{e9} \u{c5}\u{85}x", &["caf\u{e9}", "\u{c5}", "x"]),
-            ("", &[]),
-            (" \u{a0} ", &[]),
-        ];
-        for (input, words) in cases {
-            let got: Vec<&str> = py_split(input).collect();
-            assert_eq!(got, words, "{input:?}");
-        }
-    }
-
-    #[test]
-    fn word_end_agrees_with_a_byte_by_byte_scan() {
-        let alphabet: [&str; 12] = [
-            "a", ".", "-", " ", "\t", "\x1f", "\x21", "\u{85}", "\u{a0}", "\u{a9}", "\u{e9}",
-            "\x7f",
-        ];
-        // Every position of every separator inside runs longer than a chunk.
-        for sep in alphabet {
-            for len in 0..80 {
-                for at in 0..=len {
-                    let mut s = "x".repeat(at);
-                    s.push_str(sep);
-                    s.push_str(&"y".repeat(len - at));
-                    let b = s.as_bytes();
-                    for start in [0, 1.min(b.len())] {
-                        let mut slow = start;
-                        while slow < b.len() && space_len(b, slow) == 0 {
-                            slow += 1;
-                        }
-                        assert_eq!(word_end(b, start), slow, "{s:?} from {start}");
-                    }
-                }
-            }
-        }
-    }
 
     #[test]
     fn plain_bearer_fast_path_only_takes_what_the_general_path_would() {
@@ -751,26 +533,5 @@ mod tests {
             values = longer;
         }
         assert!(checked > 10, "{checked}");
-    }
-
-    #[test]
-    fn py_split_uses_python_whitespace() {
-        let v: Vec<&str> = py_split("Bearer\u{a0}tok").collect();
-        assert_eq!(v, vec!["Bearer", "tok"]);
-    }
-
-    #[test]
-    fn location_codes_round_trip() {
-        for l in [
-            Location::Headers,
-            Location::Cookies,
-            Location::QueryString,
-            Location::Json,
-        ] {
-            assert_eq!(Location::from_code(l.code()), Some(l));
-            assert_eq!(l.as_str().parse::<Location>(), Ok(l));
-        }
-        assert_eq!(Location::from_code(0), None);
-        assert!("header".parse::<Location>().is_err());
     }
 }

@@ -18,9 +18,10 @@ use crate::context::{self, JwtContext};
 #[cfg(feature = "cookies")]
 use crate::cookies::{CookieOptions, JwtCookies};
 use crate::error::JwtError;
-use crate::extract::Requirements;
 use crate::layer::{JwtLayer, RefreshSlot};
-use crate::locations::{self, Location};
+use crate::location::Location;
+use crate::locations;
+use crate::requirements::Requirements;
 use crate::token::{self, KeyChoice, TokenOptions};
 
 /// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.

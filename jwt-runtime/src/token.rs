@@ -333,7 +333,10 @@ fn header_segment(key: &SigningKey, additional: Option<Value>) -> Result<String,
             ))
         }
     }
-    if header.get("typ").is_some_and(is_falsy) {
+    if header
+        .get("typ")
+        .is_some_and(|typ| !crate::python::is_truthy(typ))
+    {
         header.remove("typ");
     }
     // The signing key names itself: its kid wins over an additional header.
@@ -373,18 +376,6 @@ fn json_type(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
-    }
-}
-
-/// Python truthiness of a JSON value.
-fn is_falsy(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Bool(b) => !b,
-        Value::Number(n) => n.as_f64() == Some(0.0),
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
     }
 }
 
@@ -544,7 +535,7 @@ impl Claim<'_> {
     fn is_falsy(&self) -> bool {
         match self {
             Claim::Str(s) => s.is_empty(),
-            Claim::Other(v) => is_falsy(v),
+            Claim::Other(v) => !crate::python::is_truthy(v),
         }
     }
 }
