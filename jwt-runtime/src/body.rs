@@ -15,14 +15,30 @@ use std::task::{Context, Poll};
 
 use axum_core::body::Body;
 use bytes::Bytes;
-use http::header::CONTENT_LENGTH;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::Request;
 use http_body::Frame;
 use http_body_util::BodyExt;
 
+use crate::config::JwtConfig;
 use crate::error::JwtError;
-use crate::locations::{self, BodyKind};
-use crate::manager::JwtManager;
+
+/// The kind of body the guard may read so the JSON location or the CSRF form
+/// field can see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    Json,
+    Form,
+    /// `multipart/form-data` (Flask's `request.form` reads it too), read only
+    /// when its CSRF field is the one thing that can authenticate the request.
+    Multipart,
+}
+
+/// The boundary of a `multipart/form-data` request.
+pub(crate) fn multipart_boundary(headers: &http::HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(value).ok()
+}
 
 /// A request body the guard has read, kept for the JSON location and the CSRF
 /// form field; the handler receives the same bytes.
@@ -77,7 +93,7 @@ impl PendingBody {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         let boundary = match kind {
-            BodyKind::Multipart => locations::multipart_boundary(req.headers()),
+            BodyKind::Multipart => multipart_boundary(req.headers()),
             BodyKind::Json | BodyKind::Form => None,
         };
         let body = std::mem::take(req.body_mut());
@@ -107,8 +123,7 @@ impl PendingBody {
     }
 
     /// Reads the body, within `json_body_limit` and `body_read_timeout`.
-    pub(crate) async fn read(&self, manager: &JwtManager) -> Result<(), JwtError> {
-        let config = manager.config();
+    pub(crate) async fn read(&self, config: &JwtConfig) -> Result<(), JwtError> {
         let limit = config.json_body_limit;
         if self.declared.is_some_and(|n| n > limit as u64) {
             self.set(State::Failed);
@@ -146,7 +161,7 @@ impl PendingBody {
         };
         let fields = match (self.kind, &self.boundary) {
             (BodyKind::Multipart, Some(boundary)) => {
-                csrf_fields(manager, boundary.clone(), bytes.clone()).await
+                csrf_fields(config, boundary.clone(), bytes.clone()).await
             }
             _ => Vec::new(),
         };
@@ -167,12 +182,8 @@ impl PendingBody {
 
 /// The CSRF fields of a multipart body. A malformed body has none (the
 /// request then lacks its CSRF value, a 401); the handler still gets the bytes.
-async fn csrf_fields(
-    manager: &JwtManager,
-    boundary: String,
-    bytes: Bytes,
-) -> Vec<(String, String)> {
-    let c = &manager.config().cookies;
+async fn csrf_fields(config: &JwtConfig, boundary: String, bytes: Bytes) -> Vec<(String, String)> {
+    let c = &config.cookies;
     let names = [&c.access_csrf_field_name, &c.refresh_csrf_field_name];
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
     let mut multipart = multer::Multipart::new(stream, boundary);

@@ -1,51 +1,33 @@
-//! The task-local scopes behind Flask-style free functions.
-//!
-//! Two scopes: the manager of the current request (set by
-//! [`JwtManager::layer`](crate::JwtManager::layer), like Flask's `current_app`),
-//! and the verified token of the current protected handler (set by
-//! `#[jwt_required]` or [`JwtContext::scope`], like Flask's `g`). Outside either,
-//! every accessor returns `None` or an empty map; none of them panics.
+//! The verified token of the current protected handler (set by
+//! `#[jwt_required]` or [`JwtContext::scope`], like Flask's `g`) and the
+//! accessors that read it. Outside a protected handler every accessor returns
+//! `None` or an empty map; none of them panics. (The manager of the current
+//! request, Flask's `current_app`, is `manager::current`.)
 //!
 //! A task-local scope is not inherited by `tokio::spawn`: carry the context
 //! into a spawned task with [`JwtContext::current`] and [`JwtContext::scope`].
 
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::callbacks::AnyUser;
 use crate::claims::DecodedToken;
 use crate::location::Location;
-use crate::manager::JwtManager;
 
 tokio::task_local! {
-    static MANAGER: JwtManager;
     static CURRENT: JwtContext;
 }
 
-/// The manager of the current request (what Flask reaches through
-/// `current_app`); `None` outside a request under [`JwtManager::layer`].
-///
-/// ```
-/// assert!(axum_jwt_extended::current_manager().is_none());
-/// ```
-pub fn current_manager() -> Option<JwtManager> {
-    MANAGER.try_with(JwtManager::clone).ok()
-}
+/// A user loaded by the manager's `user_lookup_loader`.
+pub(crate) type AnyUser = Arc<dyn std::any::Any + Send + Sync>;
 
-pub(crate) fn manager_scope<F: Future>(
-    manager: JwtManager,
-    fut: F,
-) -> tokio::task::futures::TaskLocalFuture<JwtManager, F> {
-    MANAGER.scope(manager, fut)
-}
-
-pub(crate) fn manager_sync_scope<R>(manager: JwtManager, f: impl FnOnce() -> R) -> R {
-    MANAGER.sync_scope(manager, f)
-}
+/// Where the guard leaves a token verified from the access cookie, for the
+/// implicit refresh.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RefreshSlot(pub(crate) Arc<Mutex<Option<Arc<DecodedToken>>>>);
 
 /// The outcome of verifying one request: the token (none on an optional route
 /// without one) and where it was found.
@@ -220,29 +202,12 @@ pub fn get_jwt_request_location() -> Option<Location> {
     CURRENT.try_with(|c| c.location).ok().flatten()
 }
 
-/// `tokio::spawn`, carrying the current JWT context into the new task (a plain
-/// `tokio::spawn` does not inherit task-locals, so `get_jwt_identity()` would
-/// be `None` there).
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use axum_jwt_extended::{get_jwt_identity, spawn_with_jwt};
-/// // Outside a protected handler there is nothing to carry: the task sees `None`.
-/// let seen = spawn_with_jwt(async { get_jwt_identity() }).await.unwrap();
-/// assert_eq!(seen, None);
-/// # });
-/// ```
-pub fn spawn_with_jwt<F>(fut: F) -> tokio::task::JoinHandle<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let context = JwtContext::current().unwrap_or_default();
-    let manager = current_manager();
-    match manager {
-        Some(manager) => tokio::spawn(MANAGER.scope(manager, CURRENT.scope(context, fut))),
-        None => tokio::spawn(CURRENT.scope(context, fut)),
-    }
+/// Runs `fut` with `context` as the current verified token.
+pub(crate) fn context_scope<F: Future>(
+    context: JwtContext,
+    fut: F,
+) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
+    CURRENT.scope(context, fut)
 }
 
 /// The user loaded by the manager's `user_lookup_loader` for the current token

@@ -293,3 +293,44 @@ impl JwtManager {
             .and(self.unset_cookies(Pair::Refresh, Some(domain)))
     }
 }
+
+/// Flask's `set_access_cookies`, with the manager of the current request.
+pub fn set_access_cookies(token: &str) -> Result<JwtCookies, JwtError> {
+    crate::manager::current()?.set_access_cookies(token)
+}
+
+/// Flask's `set_access_cookies` with `max_age`/`domain`.
+pub fn set_access_cookies_with(
+    token: &str,
+    options: CookieOptions,
+) -> Result<JwtCookies, JwtError> {
+    crate::manager::current()?.set_access_cookies_with(token, options)
+}
+
+/// Flask's `set_refresh_cookies`, with the manager of the current request.
+pub fn set_refresh_cookies(token: &str) -> Result<JwtCookies, JwtError> {
+    crate::manager::current()?.set_refresh_cookies(token)
+}
+
+/// Flask's `set_refresh_cookies` with `max_age`/`domain`.
+pub fn set_refresh_cookies_with(
+    token: &str,
+    options: CookieOptions,
+) -> Result<JwtCookies, JwtError> {
+    crate::manager::current()?.set_refresh_cookies_with(token, options)
+}
+
+/// Flask's `unset_jwt_cookies`: expires the access, refresh and CSRF cookies.
+pub fn unset_jwt_cookies() -> Result<JwtCookies, JwtError> {
+    Ok(crate::manager::current()?.unset_jwt_cookies())
+}
+
+/// Flask's `unset_access_cookies`.
+pub fn unset_access_cookies() -> Result<JwtCookies, JwtError> {
+    Ok(crate::manager::current()?.unset_access_cookies())
+}
+
+/// Flask's `unset_refresh_cookies`.
+pub fn unset_refresh_cookies() -> Result<JwtCookies, JwtError> {
+    Ok(crate::manager::current()?.unset_refresh_cookies())
+}

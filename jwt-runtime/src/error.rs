@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use axum_core::response::{IntoResponse, Response};
+use axum_core::response::Response;
 use http::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::StatusCode;
 
@@ -313,16 +313,5 @@ impl JwtError {
             res.headers_mut().insert(WWW_AUTHENTICATE, challenge);
         }
         res
-    }
-}
-
-impl IntoResponse for JwtError {
-    /// Answers through the `JwtManager` whose layer the request is under (its
-    /// message key and response loaders), or Flask's defaults outside one.
-    fn into_response(self) -> Response {
-        match crate::context::current_manager() {
-            Some(manager) => manager.error_response(&self, None),
-            None => self.to_response("msg"),
-        }
     }
 }

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
-use crate::callbacks::JwtRejection;
 use crate::claims::DecodedToken;
 use crate::context::JwtContext;
 use crate::error::JwtError;
 use crate::location::Location;
 use crate::manager::JwtManager;
+use crate::manager::JwtRejection;
 use crate::requirements::{req, Requirements};
 
 /// Verifies the request's token before the handler runs; the rejection is

@@ -36,6 +36,26 @@ impl fmt::Debug for HmacKey {
     }
 }
 
+pub(crate) fn alg_name(alg: jsonwebtoken::Algorithm) -> &'static str {
+    use jsonwebtoken::Algorithm::*;
+    match alg {
+        HS256 => "HS256",
+        HS384 => "HS384",
+        HS512 => "HS512",
+        RS256 => "RS256",
+        RS384 => "RS384",
+        RS512 => "RS512",
+        PS256 => "PS256",
+        PS384 => "PS384",
+        PS512 => "PS512",
+        ES256 => "ES256",
+        ES384 => "ES384",
+        EdDSA => "EdDSA",
+        // `Algorithm` is non-exhaustive: a future variant is never a valid `alg` here.
+        _ => "",
+    }
+}
+
 /// SHA-256 of `data`, in lowercase hex: the revocation key of a token that
 /// carries no `jti`.
 pub(crate) fn sha256_hex(data: &[u8]) -> String {
@@ -413,7 +433,7 @@ impl KeySet {
         let mut seen = Vec::new();
         for key in &self.verifying {
             let algorithm = key.algorithm();
-            let alg = crate::token::alg_name(algorithm);
+            let alg = alg_name(algorithm);
             for kid in [None, key.kid.as_deref()] {
                 let mut header = serde_json::Map::new();
                 header.insert("alg".into(), Value::String(alg.into()));
@@ -819,7 +839,7 @@ impl VerificationKey {
             _ => return None,
         };
         jwk["use"] = json!("sig");
-        jwk["alg"] = json!(crate::token::alg_name(*alg));
+        jwk["alg"] = json!(alg_name(*alg));
         if let Some(kid) = &self.kid {
             jwk["kid"] = json!(kid);
         }

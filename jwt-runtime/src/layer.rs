@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use axum_core::body::Body;
@@ -17,16 +16,19 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::PendingBody;
-use crate::claims::DecodedToken;
-use crate::context;
+use crate::context::RefreshSlot;
 use crate::locations;
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
 
-/// Where the guard leaves a token verified from the access cookie, for the
-/// implicit refresh.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RefreshSlot(pub(crate) Arc<Mutex<Option<Arc<DecodedToken>>>>);
+impl JwtManager {
+    /// The layer that puts this manager into every request (extensions and
+    /// task-local scope), so that extractors, `#[jwt_required]` and the free
+    /// functions find it.
+    pub fn layer(&self) -> JwtLayer {
+        JwtLayer::new(self.clone())
+    }
+}
 
 /// The tower layer of a [`JwtManager`]; see [`JwtManager::layer`].
 #[derive(Debug, Clone)]
@@ -171,10 +173,11 @@ where
         }
         if self.refresh_window.is_none() {
             let inner = &mut self.inner;
-            let fut = context::manager_sync_scope(manager.clone(), || inner.call(req));
+            let fut =
+                crate::manager::current::manager_sync_scope(manager.clone(), || inner.call(req));
             return JwtFuture {
                 inner: FutureKind::Direct {
-                    fut: context::manager_scope(manager, fut),
+                    fut: crate::manager::current::manager_scope(manager, fut),
                 },
             };
         }
@@ -188,8 +191,10 @@ where
                 req.extensions_mut().insert(slot.clone());
                 slot
             });
-            let response =
-                context::manager_scope(manager.clone(), async { inner.call(req).await }).await?;
+            let response = crate::manager::current::manager_scope(manager.clone(), async {
+                inner.call(req).await
+            })
+            .await?;
             #[cfg(feature = "cookies")]
             let response = match (window, slot) {
                 (Some(window), Some(slot)) => {
@@ -340,7 +345,7 @@ where
             };
             let req = Request::from_parts(parts, body);
             let fut = context.scope(inner.call(req));
-            context::manager_scope(manager, fut).await
+            crate::manager::current::manager_scope(manager, fut).await
         })
     }
 }

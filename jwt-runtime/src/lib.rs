@@ -36,7 +36,6 @@
 mod blocklist;
 mod body;
 mod cache;
-mod callbacks;
 mod claims;
 mod clock;
 mod config;
@@ -65,7 +64,6 @@ pub mod __private;
 pub use blocklist::{
     Blocklist, BlocklistError, BoxFuture, MemoryBlocklist, Revocation, RevocationQuery,
 };
-pub use callbacks::JwtRejection;
 pub use claims::DecodedToken;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
@@ -73,9 +71,13 @@ pub use config::{
     DEFAULT_MAX_TOKEN_LENGTH,
 };
 pub use context::{
-    current_manager, current_token, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,
-    get_jwt_identity_value, get_jwt_request_location, spawn_with_jwt, Claims, JwtContext,
-    JwtHeader,
+    current_token, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,
+    get_jwt_identity_value, get_jwt_request_location, Claims, JwtContext, JwtHeader,
+};
+#[cfg(feature = "cookies")]
+pub use cookies::{
+    set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
+    unset_access_cookies, unset_jwt_cookies, unset_refresh_cookies,
 };
 #[cfg(feature = "cookies")]
 pub use cookies::{CookieOptions, JwtCookies};
@@ -89,13 +91,9 @@ pub use layer::{RequireJwt, RequireJwtLayer};
 pub use location::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
-    create_token_pair, create_token_pair_with, decode_token, revoke_current_token,
-    revoke_current_token_family, rotate_current_refresh_token, JwtManager, TokenPair,
-};
-#[cfg(feature = "cookies")]
-pub use manager::{
-    set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
-    unset_access_cookies, unset_jwt_cookies, unset_refresh_cookies,
+    create_token_pair, create_token_pair_with, current_manager, decode_token, revoke_current_token,
+    revoke_current_token_family, rotate_current_refresh_token, spawn_with_jwt, JwtManager,
+    JwtRejection, TokenPair,
 };
 #[cfg(feature = "utoipa")]
 pub use openapi::JwtSecurityAddon;

@@ -12,7 +12,7 @@ use http::request::Parts;
 use http::HeaderMap;
 use serde_json::Value;
 
-use crate::body::{BufferedBody, PendingBody};
+use crate::body::{BodyKind, BufferedBody, PendingBody};
 use crate::config::JwtConfig;
 use crate::error::JwtError;
 use crate::location::Location;
@@ -170,17 +170,6 @@ pub(crate) fn from_query_string(config: &JwtConfig, parts: &Parts) -> Result<Str
     }
 }
 
-/// The kind of body the layer reads so the JSON location or the CSRF form
-/// field can see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BodyKind {
-    Json,
-    Form,
-    /// `multipart/form-data` (Flask's `request.form` reads it too), read only
-    /// when its CSRF field is the one thing that can authenticate the request.
-    Multipart,
-}
-
 fn mime_of(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
     let essence = value.split(';').next().unwrap_or("").trim();
@@ -233,12 +222,6 @@ pub(crate) fn is_csrf_method(c: &crate::config::CookieConfig, method: &http::Met
     c.csrf_methods
         .iter()
         .any(|m| m.as_str().eq_ignore_ascii_case(method.as_str()))
-}
-
-/// The boundary of a `multipart/form-data` request.
-pub(crate) fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    multer::parse_boundary(value).ok()
 }
 
 /// The request body as the guard sees it.

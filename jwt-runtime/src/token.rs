@@ -16,7 +16,7 @@ use time::Duration;
 use crate::claims::{DecodedToken, Text, TokenType};
 use crate::config::{Expires, JwtConfig};
 use crate::error::{messages, JwtError};
-use crate::keys::{SigningKey, VerificationKey};
+use crate::keys::{alg_name, SigningKey, VerificationKey};
 
 /// The `fresh` claim of a new access token (Flask's `fresh` argument).
 ///
@@ -346,26 +346,6 @@ fn header_segment(key: &SigningKey, additional: Option<Value>) -> Result<String,
 
     let header_json = serde_json::to_vec(&header).map_err(|e| JwtError::Encode(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(header_json))
-}
-
-pub(crate) fn alg_name(alg: jsonwebtoken::Algorithm) -> &'static str {
-    use jsonwebtoken::Algorithm::*;
-    match alg {
-        HS256 => "HS256",
-        HS384 => "HS384",
-        HS512 => "HS512",
-        RS256 => "RS256",
-        RS384 => "RS384",
-        RS512 => "RS512",
-        PS256 => "PS256",
-        PS384 => "PS384",
-        PS512 => "PS512",
-        ES256 => "ES256",
-        ES384 => "ES384",
-        EdDSA => "EdDSA",
-        // `Algorithm` is non-exhaustive: a future variant is never a valid `alg` here.
-        _ => "",
-    }
 }
 
 fn json_type(v: &Value) -> &'static str {

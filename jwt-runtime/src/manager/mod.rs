@@ -11,18 +11,22 @@ use serde_json::Value;
 
 use crate::blocklist::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
 use crate::cache::VerifiedCache;
-use crate::callbacks::{Callbacks, JwtRejection};
+pub(crate) mod callbacks;
+pub(crate) mod current;
+
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
+use crate::context::RefreshSlot;
 use crate::context::{self, JwtContext};
-#[cfg(feature = "cookies")]
-use crate::cookies::{CookieOptions, JwtCookies};
 use crate::error::JwtError;
-use crate::layer::{JwtLayer, RefreshSlot};
 use crate::location::Location;
 use crate::locations;
 use crate::requirements::Requirements;
 use crate::token::{self, KeyChoice, TokenOptions};
+use callbacks::Callbacks;
+pub use callbacks::JwtRejection;
+pub(crate) use current::current;
+pub use current::{current_manager, spawn_with_jwt};
 
 /// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.
 ///
@@ -109,13 +113,6 @@ impl JwtManager {
     /// The blocklist.
     pub fn blocklist(&self) -> &Arc<dyn Blocklist> {
         &self.inner.blocklist
-    }
-
-    /// The layer that puts this manager into every request (extensions and
-    /// task-local scope), so that extractors, `#[jwt_required]` and the free
-    /// functions find it.
-    pub fn layer(&self) -> JwtLayer {
-        JwtLayer::new(self.clone())
     }
 
     /// Creates an access token for `identity` with the configured defaults.
@@ -286,7 +283,7 @@ impl JwtManager {
             .decode_algorithms
             .iter()
             .copied()
-            .find(|a| token::alg_name(*a) == name)?;
+            .find(|a| crate::keys::alg_name(*a) == name)?;
         Some((header.get("kid").and_then(Value::as_str), alg))
     }
 
@@ -719,7 +716,7 @@ impl JwtManager {
             .extensions
             .get::<crate::body::PendingBody>()
             .ok_or(JwtError::BodyUnreadable)?;
-        pending.read(self).await?;
+        pending.read(config).await?;
         locations::find_token(config, parts, locations, refresh)?.ok_or(JwtError::BodyUnreadable)
     }
 
@@ -838,56 +835,4 @@ pub async fn revoke_current_token() -> Result<(), JwtError> {
     let token = context::current_token()
         .ok_or_else(|| JwtError::NoAuthorization("No token to revoke".into()))?;
     manager.revoke_token(&token).await
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `set_access_cookies`, with the manager of the current request.
-pub fn set_access_cookies(token: &str) -> Result<JwtCookies, JwtError> {
-    current()?.set_access_cookies(token)
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `set_access_cookies` with `max_age`/`domain`.
-pub fn set_access_cookies_with(
-    token: &str,
-    options: CookieOptions,
-) -> Result<JwtCookies, JwtError> {
-    current()?.set_access_cookies_with(token, options)
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `set_refresh_cookies`, with the manager of the current request.
-pub fn set_refresh_cookies(token: &str) -> Result<JwtCookies, JwtError> {
-    current()?.set_refresh_cookies(token)
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `set_refresh_cookies` with `max_age`/`domain`.
-pub fn set_refresh_cookies_with(
-    token: &str,
-    options: CookieOptions,
-) -> Result<JwtCookies, JwtError> {
-    current()?.set_refresh_cookies_with(token, options)
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `unset_jwt_cookies`: expires the access, refresh and CSRF cookies.
-pub fn unset_jwt_cookies() -> Result<JwtCookies, JwtError> {
-    Ok(current()?.unset_jwt_cookies())
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `unset_access_cookies`.
-pub fn unset_access_cookies() -> Result<JwtCookies, JwtError> {
-    Ok(current()?.unset_access_cookies())
-}
-
-#[cfg(feature = "cookies")]
-/// Flask's `unset_refresh_cookies`.
-pub fn unset_refresh_cookies() -> Result<JwtCookies, JwtError> {
-    Ok(current()?.unset_refresh_cookies())
-}
-
-fn current() -> Result<JwtManager, JwtError> {
-    context::current_manager().ok_or(JwtError::NoManager)
 }

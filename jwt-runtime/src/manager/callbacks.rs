@@ -1,7 +1,6 @@
 //! Flask-JWT-Extended's `JWTManager` loaders, as typed Rust registered on the
 //! manager, and the rejection that renders errors through them.
 
-use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -22,7 +21,7 @@ type TokenCheck = Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, bool> + Se
 type BlocklistCheck = Arc<
     dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, BlocklistError>> + Send + Sync,
 >;
-pub(crate) type AnyUser = Arc<dyn Any + Send + Sync>;
+use crate::context::AnyUser;
 type UserLookup =
     Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Option<AnyUser>> + Send + Sync>;
 
@@ -355,7 +354,7 @@ impl JwtManager {
     /// ```
     /// use axum::{routing::get, Router};
     /// # let jwt = axum_jwt_extended::JwtManager::new(axum_jwt_extended::JwtConfig::builder().algorithm("ES256")
-    /// #     .public_key(include_str!("../../tests/fixtures/keys/ec256-public.pem")).build()?)?;
+    /// #     .public_key(include_str!("../../../tests/fixtures/keys/ec256-public.pem")).build()?)?;
     /// let app: Router = Router::new().route("/.well-known/jwks.json", get(jwt.jwks_handler()));
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
@@ -444,5 +443,18 @@ impl JwtManager {
         F: Fn(&str) -> Response + Send + Sync + 'static,
     {
         self.with_callbacks(|cb| cb.unauthorized = Some(Arc::new(f)))
+    }
+}
+
+/// Every error a handler returns is rendered by the one renderer, as the
+/// guard's refusals are.
+impl IntoResponse for JwtError {
+    /// Answers through the `JwtManager` whose layer the request is under (its
+    /// message key and response loaders), or Flask's defaults outside one.
+    fn into_response(self) -> Response {
+        match crate::manager::current_manager() {
+            Some(manager) => manager.error_response(&self, None),
+            None => self.to_response("msg"),
+        }
     }
 }
