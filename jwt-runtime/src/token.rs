@@ -867,6 +867,10 @@ pub(crate) fn decode(
 
 /// [`decode`] that returns an expired token with `true` instead of failing,
 /// so the expired-token loader can see its claims (as Flask's does).
+///
+/// The steps, in PyJWT's and Flask-JWT-Extended's order: length and
+/// segments, header, base64 of payload and signature, header members, the
+/// signature, and only then the payload and its claims.
 pub(crate) fn decode_checked(
     config: &JwtConfig,
     keys: &KeyChoice<'_>,
@@ -874,24 +878,14 @@ pub(crate) fn decode_checked(
     token: &str,
     csrf: Option<&str>,
 ) -> Result<(DecodedToken, bool), JwtError> {
-    if token.len() > config.max_token_length {
-        return Err(JwtError::invalid(messages::TOKEN_TOO_LONG));
-    }
-    // PyJWT: rsplit(".", 1) then split(".", 1).
-    let (signing_input, crypto_segment) = token
-        .rsplit_once('.')
-        .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
-    let (header_segment, payload_segment) = signing_input
-        .split_once('.')
-        .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
-
+    let segments = Segments::split(token, config.max_token_length)?;
     // Fast path: the headers this service writes itself are parsed once, and
     // what decoding reads from them is known.
-    let known = config.keys.known_header(header_segment);
+    let known = config.keys.known_header(segments.header);
     let header: Arc<Map<String, Value>> = match known {
         Some(known) => Arc::clone(&known.map),
         None => {
-            let header_bytes = b64(header_segment, messages::INVALID_HEADER_PADDING)?;
+            let header_bytes = b64(segments.header, messages::INVALID_HEADER_PADDING)?;
             Arc::new(parse_object(
                 &header_bytes,
                 "header",
@@ -901,33 +895,107 @@ pub(crate) fn decode_checked(
     };
     let detached = known.is_none() && header.get("b64") == Some(&Value::Bool(false));
     let payload_bytes = if detached {
-        if !payload_segment.is_empty() {
+        if !segments.payload.is_empty() {
             return Err(JwtError::invalid(messages::B64_PAYLOAD_NOT_EMPTY));
         }
         Vec::new()
     } else {
-        b64(payload_segment, messages::INVALID_PAYLOAD_PADDING)?
+        b64(segments.payload, messages::INVALID_PAYLOAD_PADDING)?
     };
     // The signature is only compared: decoded on the stack when it fits (every
     // HMAC, ECDSA and EdDSA signature, RSA up to 2048 bits).
     let mut stack = [0u8; SIGNATURE_ON_STACK];
     let heap;
-    let signature: &[u8] = if crypto_segment.len() <= SIGNATURE_ON_STACK / 3 * 4 {
+    let signature: &[u8] = if segments.crypto.len() <= SIGNATURE_ON_STACK / 3 * 4 {
         let n = URL_SAFE_NO_PAD
-            .decode_slice(crypto_segment, &mut stack)
+            .decode_slice(segments.crypto, &mut stack)
             .map_err(|_| JwtError::invalid(messages::INVALID_CRYPTO_PADDING))?;
         &stack[..n]
     } else {
-        heap = b64(crypto_segment, messages::INVALID_CRYPTO_PADDING)?;
+        heap = b64(segments.crypto, messages::INVALID_CRYPTO_PADDING)?;
         &heap
     };
+    if known.is_none() {
+        check_header_members(&header, detached)?;
+    }
+    verify_signature(config, keys, known, &header, &segments, signature)?;
 
-    if let Some(kid) = known.is_none().then(|| header.get("kid")).flatten() {
+    // Only now is the payload parsed, as PyJWT parses it: nothing an
+    // unauthenticated sender wrote is evaluated beyond base64. (Flask's
+    // unverified pre-decode would report a malformed payload of a forged
+    // token first; we answer "Signature verification failed", documented.)
+    let payload = payload_text(payload_bytes, identity_claim, csrf.is_some())?;
+    let mut claims = Registered::default();
+    {
+        let mut de = serde_json::Deserializer::from_str(&payload);
+        let pass = payload_pass(&mut de, identity_claim, csrf.is_some(), &mut claims);
+        if !matches!(pass, Ok(true)) {
+            return Err(payload_error(pass));
+        }
+    }
+    let now = config.clock.now();
+    let expired = check_registered_claims(config, &claims, now)?;
+    if let Some(strict) = &config.strict {
+        check_strict(config, strict, &header, &claims, now)?;
+    }
+
+    // Flask-JWT-Extended's own checks and defaults.
+    let identity = if &**identity_claim == "sub" {
+        claims.sub.take()
+    } else {
+        claims.identity.take()
+    };
+    let Some(identity) = identity else {
+        return Err(JwtError::invalid(format!(
+            "Missing claim: {identity_claim}"
+        )));
+    };
+    if let Some(sent) = csrf {
+        check_csrf(&claims, sent)?;
+    }
+    let kept = Kept::from_claims(claims, identity, &payload);
+    Ok((kept.into_token(header, payload), expired))
+}
+
+/// The three segments of a compact JWS, split as PyJWT splits them
+/// (`rsplit(".", 1)` then `split(".", 1)`), after the length check.
+struct Segments<'t> {
+    signing_input: &'t str,
+    header: &'t str,
+    payload: &'t str,
+    crypto: &'t str,
+}
+
+impl<'t> Segments<'t> {
+    fn split(token: &'t str, max_len: usize) -> Result<Self, JwtError> {
+        if token.len() > max_len {
+            return Err(JwtError::invalid(messages::TOKEN_TOO_LONG));
+        }
+        let (signing_input, crypto) = token
+            .rsplit_once('.')
+            .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
+        let (header, payload) = signing_input
+            .split_once('.')
+            .ok_or_else(|| JwtError::invalid(messages::NOT_ENOUGH_SEGMENTS))?;
+        Ok(Segments {
+            signing_input,
+            header,
+            payload,
+            crypto,
+        })
+    }
+}
+
+/// PyJWT's header checks of a header this service did not write: `kid` is a
+/// string, `crit` lists only `b64` (present in the header), and a detached
+/// (`b64: false`) payload is refused with PyJWT's messages.
+fn check_header_members(header: &Map<String, Value>, detached: bool) -> Result<(), JwtError> {
+    if let Some(kid) = header.get("kid") {
         if !kid.is_string() {
             return Err(JwtError::invalid(messages::KID_NOT_STRING));
         }
     }
-    if let Some(crit) = known.is_none().then(|| header.get("crit")).flatten() {
+    if let Some(crit) = header.get("crit") {
         let list = match crit {
             Value::Array(list) if !list.is_empty() => list,
             _ => return Err(JwtError::invalid(messages::CRIT_NOT_LIST)),
@@ -957,7 +1025,20 @@ pub(crate) fn decode_checked(
         }
         return Err(JwtError::invalid(messages::B64_DETACHED));
     }
-    // Signature: the algorithm must be one of ours, and the MAC must match.
+    Ok(())
+}
+
+/// The signature: the algorithm must be one of ours (never `none`, never
+/// another key family), the key is chosen among configured keys by `kid`,
+/// and the MAC or signature must match.
+fn verify_signature(
+    config: &JwtConfig,
+    keys: &KeyChoice<'_>,
+    known: Option<&crate::keys::KnownHeader>,
+    header: &Map<String, Value>,
+    segments: &Segments<'_>,
+    signature: &[u8],
+) -> Result<(), JwtError> {
     let (alg, kid) = match known {
         // `build()` refuses keys outside the decode algorithms; checked again
         // here so that this path never relies on it alone.
@@ -983,29 +1064,33 @@ pub(crate) fn decode_checked(
     let key = keys
         .select(alg, kid)
         .ok_or_else(|| JwtError::invalid(messages::ALG_NOT_ALLOWED))?;
-    if !key
-        .inner
-        .verify(signing_input.as_bytes(), signature, crypto_segment)
-    {
+    if !key.inner.verify(
+        segments.signing_input.as_bytes(),
+        signature,
+        segments.crypto,
+    ) {
         return Err(JwtError::invalid(messages::SIGNATURE_FAILED));
     }
+    Ok(())
+}
 
-    // Only now is the payload parsed, as PyJWT parses it: nothing an
-    // unauthenticated sender wrote is evaluated beyond base64. (Flask's
-    // unverified pre-decode would report a malformed payload of a forged
-    // token first; we answer "Signature verification failed", documented.)
-    // The payload is checked as UTF-8 once, so serde_json need not check each
-    // string again. Not UTF-8: the byte parser reports the first problem,
-    // exactly as it would have.
-    let payload = match String::from_utf8(payload_bytes) {
-        Ok(text) => text,
+/// The payload as text: checked as UTF-8 once, so serde_json need not check
+/// each string again. Not UTF-8: the byte parser reports the first problem,
+/// exactly as it would have.
+fn payload_text(
+    payload_bytes: Vec<u8>,
+    identity_claim: &str,
+    want_csrf: bool,
+) -> Result<String, JwtError> {
+    match String::from_utf8(payload_bytes) {
+        Ok(text) => Ok(text),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let mut scratch = Registered::default();
             let mut de = serde_json::Deserializer::from_slice(&bytes);
-            return Err(
-                match payload_pass(&mut de, identity_claim, csrf.is_some(), &mut scratch) {
+            Err(
+                match payload_pass(&mut de, identity_claim, want_csrf, &mut scratch) {
                     // The byte parser does not look inside the member names
                     // it skips; Python decodes the whole payload first.
                     Ok(true) => JwtError::invalid(format!(
@@ -1013,20 +1098,21 @@ pub(crate) fn decode_checked(
                     )),
                     other => payload_error(other),
                 },
-            );
-        }
-    };
-    let mut claims = Registered::default();
-    {
-        let mut de = serde_json::Deserializer::from_str(&payload);
-        let pass = payload_pass(&mut de, identity_claim, csrf.is_some(), &mut claims);
-        if !matches!(pass, Ok(true)) {
-            return Err(payload_error(pass));
+            )
         }
     }
+}
 
-    // Registered claims, in PyJWT's order: iat, nbf, exp, iss, aud, sub, jti.
-    let now = config.clock.now();
+/// The registered claims, in PyJWT's order: `iat`, `nbf`, `exp`, `iss`,
+/// `aud`, `sub`, `jti`. Returns whether the token is expired: like Flask
+/// (which decodes again with `verify_exp` off to build the expired
+/// callback's data), an expired token is reported only once every other
+/// check has passed.
+fn check_registered_claims(
+    config: &JwtConfig,
+    claims: &Registered<'_>,
+    now: f64,
+) -> Result<bool, JwtError> {
     let leeway = config.decode_leeway;
     if let Some(iat) = &claims.iat {
         let iat = iat
@@ -1100,96 +1186,109 @@ pub(crate) fn decode_checked(
             return Err(JwtError::invalid(messages::JTI_NOT_STRING));
         }
     }
+    Ok(expired)
+}
 
-    if let Some(strict) = &config.strict {
-        for (claim, present) in [
-            ("exp", claims.exp.is_some()),
-            ("jti", claims.jti.is_some()),
-            ("type", claims.kind.is_some()),
-        ] {
-            if !present {
-                return Err(JwtError::invalid(format!(
-                    "Token is missing the \"{claim}\" claim"
-                )));
-            }
+/// The opt-in strict profile (see `JwtConfigBuilder::strict`).
+fn check_strict(
+    config: &JwtConfig,
+    strict: &crate::config::StrictProfile,
+    header: &Map<String, Value>,
+    claims: &Registered<'_>,
+    now: f64,
+) -> Result<(), JwtError> {
+    for (claim, present) in [
+        ("exp", claims.exp.is_some()),
+        ("jti", claims.jti.is_some()),
+        ("type", claims.kind.is_some()),
+    ] {
+        if !present {
+            return Err(JwtError::invalid(format!(
+                "Token is missing the \"{claim}\" claim"
+            )));
         }
-        if !header
-            .get("typ")
-            .and_then(Value::as_str)
-            .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
-        {
-            return Err(JwtError::invalid(messages::STRICT_TYP));
+    }
+    if !header
+        .get("typ")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("JWT"))
+    {
+        return Err(JwtError::invalid(messages::STRICT_TYP));
+    }
+    if config.decode_audience.is_none() && claims.aud.is_some() {
+        return Err(JwtError::invalid("Invalid audience"));
+    }
+    let exp = claims.exp.as_ref().and_then(Claim::numeric_date);
+    let iat = claims.iat.as_ref().and_then(Claim::numeric_date);
+    let too_long = match (exp, iat) {
+        (Some(exp), Some(iat)) => exp - iat > strict.max_lifetime,
+        (Some(exp), None) => exp - now > strict.max_lifetime,
+        _ => false,
+    };
+    if too_long {
+        return Err(JwtError::invalid(messages::STRICT_LIFETIME));
+    }
+    Ok(())
+}
+
+/// The CSRF double-submit value sent with a cookie token against the
+/// token's `csrf` claim, compared in constant time.
+fn check_csrf(claims: &Registered<'_>, sent: &str) -> Result<(), JwtError> {
+    match &claims.csrf {
+        None => return Err(JwtError::invalid("Missing claim: csrf")),
+        Some(Claim::Str(expected)) if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {}
+        Some(_) => {
+            return Err(JwtError::Csrf(
+                "CSRF double submit tokens do not match".into(),
+            ))
         }
-        if config.decode_audience.is_none() && claims.aud.is_some() {
-            return Err(JwtError::invalid("Invalid audience"));
-        }
-        let exp = claims.exp.as_ref().and_then(Claim::numeric_date);
-        let iat = claims.iat.as_ref().and_then(Claim::numeric_date);
-        let too_long = match (exp, iat) {
-            (Some(exp), Some(iat)) => exp - iat > strict.max_lifetime,
-            (Some(exp), None) => exp - now > strict.max_lifetime,
-            _ => false,
+    }
+    Ok(())
+}
+
+/// What a verified token keeps of its claims: strings as spans of the
+/// payload (no copy), other values owned.
+struct Kept {
+    identity: Option<Text>,
+    identity_value: std::sync::OnceLock<Value>,
+    token_type: TokenType,
+    fresh: Option<Value>,
+    jti: Option<Text>,
+    iat: Option<f64>,
+    nbf: Option<f64>,
+    exp: Option<f64>,
+    iss: Option<Text>,
+    family: Option<Text>,
+}
+
+impl Kept {
+    fn from_claims(claims: Registered<'_>, identity: Claim<'_>, payload: &str) -> Self {
+        let token_type = match claims.kind {
+            None => TokenType::Missing,
+            Some(Claim::Str(t)) if t == "access" => TokenType::Access,
+            Some(Claim::Str(t)) if t == "refresh" => TokenType::Refresh,
+            Some(other) => TokenType::Other(other.into_value()),
         };
-        if too_long {
-            return Err(JwtError::invalid(messages::STRICT_LIFETIME));
-        }
-    }
-
-    // Flask-JWT-Extended's own checks and defaults.
-    let identity = if &**identity_claim == "sub" {
-        claims.sub.take()
-    } else {
-        claims.identity.take()
-    };
-    let Some(identity) = identity else {
-        return Err(JwtError::invalid(format!(
-            "Missing claim: {identity_claim}"
-        )));
-    };
-
-    if let Some(sent) = csrf {
-        match &claims.csrf {
-            None => return Err(JwtError::invalid("Missing claim: csrf")),
-            Some(Claim::Str(expected))
-                if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {}
-            Some(_) => {
-                return Err(JwtError::Csrf(
-                    "CSRF double submit tokens do not match".into(),
-                ))
+        let fresh = claims.fresh.map(Claim::into_value);
+        let iat = claims.iat.as_ref().and_then(Claim::as_f64);
+        let nbf = claims.nbf.as_ref().and_then(Claim::as_f64);
+        let exp = claims.exp.as_ref().and_then(Claim::as_f64);
+        // Kept strings point into the payload, which the token keeps.
+        let base = payload.as_ptr() as usize;
+        let len = payload.len();
+        let text = |claim: Option<Claim<'_>>| claim.and_then(|c| c.into_text(base, len));
+        let identity_value = std::sync::OnceLock::new();
+        let identity = match identity {
+            Claim::Str(_) => text(Some(identity)),
+            Claim::Other(value) => {
+                let _ = identity_value.set(value);
+                None
             }
-        }
-    }
-
-    let token_type = match claims.kind {
-        None => TokenType::Missing,
-        Some(Claim::Str(t)) if t == "access" => TokenType::Access,
-        Some(Claim::Str(t)) if t == "refresh" => TokenType::Refresh,
-        Some(other) => TokenType::Other(other.into_value()),
-    };
-    let fresh = claims.fresh.map(Claim::into_value);
-    let iat = claims.iat.as_ref().and_then(Claim::as_f64);
-    let nbf = claims.nbf.as_ref().and_then(Claim::as_f64);
-    let exp = claims.exp.as_ref().and_then(Claim::as_f64);
-    // Kept strings point into the payload, which the token keeps.
-    let base = payload.as_ptr() as usize;
-    let len = payload.len();
-    let text = |claim: Option<Claim<'_>>| claim.and_then(|c| c.into_text(base, len));
-    let identity_value = std::sync::OnceLock::new();
-    let identity = match identity {
-        Claim::Str(_) => text(Some(identity)),
-        Claim::Other(value) => {
-            let _ = identity_value.set(value);
-            None
-        }
-    };
-    let jti = text(claims.jti);
-    let iss = text(claims.iss);
-    let family = text(claims.fam);
-    Ok((
-        DecodedToken {
-            header,
-            payload,
-            claims: std::sync::OnceLock::new(),
+        };
+        let jti = text(claims.jti);
+        let iss = text(claims.iss);
+        let family = text(claims.fam);
+        Kept {
             identity,
             identity_value,
             token_type,
@@ -1200,9 +1299,26 @@ pub(crate) fn decode_checked(
             exp,
             iss,
             family,
-        },
-        expired,
-    ))
+        }
+    }
+
+    fn into_token(self, header: Arc<Map<String, Value>>, payload: String) -> DecodedToken {
+        DecodedToken {
+            header,
+            payload,
+            claims: std::sync::OnceLock::new(),
+            identity: self.identity,
+            identity_value: self.identity_value,
+            token_type: self.token_type,
+            fresh: self.fresh,
+            jti: self.jti,
+            iat: self.iat,
+            nbf: self.nbf,
+            exp: self.exp,
+            iss: self.iss,
+            family: self.family,
+        }
+    }
 }
 
 /// Whether a token that passed decoding earlier still passes the time checks
