@@ -868,6 +868,71 @@ impl JwtConfigBuilder {
 
     /// Validates the options. Every mistake is an `Err` naming the Flask option.
     pub fn build(self) -> Result<JwtConfig, JwtError> {
+        let (algorithm, decode_algorithms) = self.algorithms()?;
+        let keys = Arc::new(KeySet::build(
+            algorithm,
+            &decode_algorithms,
+            self.secret_key.as_deref().map(Vec::as_slice),
+            self.private_key.as_deref().map(Vec::as_slice),
+            self.public_key.as_deref(),
+            self.allow_weak_keys,
+            self.key_id.as_deref(),
+            &self.rotated_keys,
+            self.jwks.is_some(),
+        )?);
+        let header_name = self.parsed_header_name()?;
+        self.check_names_and_limits()?;
+        let decode_audience = non_empty(
+            "JWT_DECODE_AUDIENCE",
+            "audience",
+            self.decode_audience.clone(),
+        )?;
+        let decode_issuer = non_empty("JWT_DECODE_ISSUER", "issuer", self.decode_issuer.clone())?;
+        let cookies = self.cookie_options()?;
+        let read_json_body = self
+            .read_json_body
+            .unwrap_or(self.token_location.contains(&Location::Json));
+        let strict = self.strict_profile()?;
+        Ok(JwtConfig {
+            strict,
+            blocklist_timeout: self.blocklist_timeout,
+            verified_token_cache: self.verified_token_cache,
+            jwks: self.jwks,
+            read_json_body,
+            cookies,
+            json_key: self.json_key,
+            refresh_json_key: self.refresh_json_key,
+            json_body_limit: self.json_body_limit,
+            body_read_timeout: self.body_read_timeout,
+            keys,
+            algorithm,
+            decode_algorithms,
+            access_token_expires: self.access_token_expires,
+            refresh_token_expires: self.refresh_token_expires,
+            identity_claim: self.identity_claim,
+            header_name,
+            header_name_display: self.header_name,
+            header_type: self.header_type,
+            error_msg_key: self.error_msg_key,
+            decode_leeway: self.decode_leeway.as_seconds_f64(),
+            encode_nbf: self.encode_nbf,
+            encode_audience: self.encode_audience,
+            decode_audience,
+            encode_issuer: self.encode_issuer,
+            decode_issuer,
+            verify_sub: self.verify_sub,
+            csrf_protect: self.csrf_protect,
+            token_location: self.token_location,
+            query_string_name: self.query_string_name,
+            query_string_value_prefix: self.query_string_value_prefix,
+            max_token_length: self.max_token_length,
+            clock: self.clock,
+        })
+    }
+
+    /// `JWT_ALGORITHM` and `JWT_DECODE_ALGORITHMS` (which always include the
+    /// former), all of one key family.
+    fn algorithms(&self) -> Result<(Algorithm, Vec<Algorithm>), JwtError> {
         let algorithm = parse_algorithm("JWT_ALGORITHM", &self.algorithm)?;
         let mut decode_algorithms = Vec::new();
         if let Some(list) = &self.decode_algorithms {
@@ -891,17 +956,11 @@ impl JwtConfigBuilder {
                 decode_algorithms, algorithm
             )));
         }
-        let keys = Arc::new(KeySet::build(
-            algorithm,
-            &decode_algorithms,
-            self.secret_key.as_deref().map(Vec::as_slice),
-            self.private_key.as_deref().map(Vec::as_slice),
-            self.public_key.as_deref(),
-            self.allow_weak_keys,
-            self.key_id.as_deref(),
-            &self.rotated_keys,
-            self.jwks.is_some(),
-        )?);
+        Ok((algorithm, decode_algorithms))
+    }
+
+    /// `JWT_HEADER_NAME` as a header name, and a one-word `JWT_HEADER_TYPE`.
+    fn parsed_header_name(&self) -> Result<HeaderName, JwtError> {
         if self.header_name.is_empty() {
             return Err(JwtError::Config("JWT_HEADER_NAME cannot be empty".into()));
         }
@@ -917,6 +976,11 @@ impl JwtConfigBuilder {
                 self.header_type
             )));
         }
+        Ok(header_name)
+    }
+
+    /// Names that cannot be empty, the token locations, leeway and limits.
+    fn check_names_and_limits(&self) -> Result<(), JwtError> {
         if self.identity_claim.is_empty() {
             return Err(JwtError::Config(
                 "JWT_IDENTITY_CLAIM cannot be empty".into(),
@@ -955,19 +1019,18 @@ impl JwtConfigBuilder {
                 "max_token_length must be at least 1".into(),
             ));
         }
-        let decode_audience = self.decode_audience.map(Audience::into_vec);
-        if matches!(&decode_audience, Some(v) if v.is_empty()) {
+        if self.json_key.is_empty() || self.refresh_json_key.is_empty() {
             return Err(JwtError::Config(
-                "JWT_DECODE_AUDIENCE is an empty list: no token could ever match; leave it unset to accept any audience".into(),
+                "JWT_JSON_KEY and JWT_REFRESH_JSON_KEY cannot be empty".into(),
             ));
         }
-        let decode_issuer = self.decode_issuer.map(Audience::into_vec);
-        if matches!(&decode_issuer, Some(v) if v.is_empty()) {
-            return Err(JwtError::Config(
-                "JWT_DECODE_ISSUER is an empty list: no token could ever match; leave it unset to accept any issuer".into(),
-            ));
-        }
-        let mut cookies = self.cookies;
+        Ok(())
+    }
+
+    /// The cookie options with the CSRF header names and methods parsed, and
+    /// every cookie name checked.
+    fn cookie_options(&self) -> Result<CookieConfig, JwtError> {
+        let mut cookies = self.cookies.clone();
         cookies.access_csrf_header_name =
             header_option("JWT_ACCESS_CSRF_HEADER_NAME", &self.access_csrf_header_name)?;
         cookies.refresh_csrf_header_name = header_option(
@@ -1009,15 +1072,12 @@ impl JwtConfigBuilder {
                 "JWT_COOKIE_SAMESITE None requires JWT_COOKIE_SECURE: browsers drop SameSite=None cookies that are not Secure".into(),
             ));
         }
-        if self.json_key.is_empty() || self.refresh_json_key.is_empty() {
-            return Err(JwtError::Config(
-                "JWT_JSON_KEY and JWT_REFRESH_JSON_KEY cannot be empty".into(),
-            ));
-        }
-        let read_json_body = self
-            .read_json_body
-            .unwrap_or(self.token_location.contains(&Location::Json));
-        let strict = if self.strict {
+        Ok(cookies)
+    }
+
+    /// The strict profile, when on, with its maximum token lifetime.
+    fn strict_profile(&self) -> Result<Option<StrictProfile>, JwtError> {
+        Ok(if self.strict {
             let longest = match (self.access_token_expires, self.refresh_token_expires) {
                 (Expires::After(a), Expires::After(r)) => Some(a.max(r)),
                 _ => None,
@@ -1032,43 +1092,24 @@ impl JwtConfigBuilder {
             })
         } else {
             None
-        };
-        Ok(JwtConfig {
-            strict,
-            blocklist_timeout: self.blocklist_timeout,
-            verified_token_cache: self.verified_token_cache,
-            jwks: self.jwks,
-            read_json_body,
-            cookies,
-            json_key: self.json_key,
-            refresh_json_key: self.refresh_json_key,
-            json_body_limit: self.json_body_limit,
-            body_read_timeout: self.body_read_timeout,
-            keys,
-            algorithm,
-            decode_algorithms,
-            access_token_expires: self.access_token_expires,
-            refresh_token_expires: self.refresh_token_expires,
-            identity_claim: self.identity_claim,
-            header_name,
-            header_name_display: self.header_name,
-            header_type: self.header_type,
-            error_msg_key: self.error_msg_key,
-            decode_leeway: self.decode_leeway.as_seconds_f64(),
-            encode_nbf: self.encode_nbf,
-            encode_audience: self.encode_audience,
-            decode_audience,
-            encode_issuer: self.encode_issuer,
-            decode_issuer,
-            verify_sub: self.verify_sub,
-            csrf_protect: self.csrf_protect,
-            token_location: self.token_location,
-            query_string_name: self.query_string_name,
-            query_string_value_prefix: self.query_string_value_prefix,
-            max_token_length: self.max_token_length,
-            clock: self.clock,
         })
     }
+}
+
+/// An audience or issuer list to decode with: `None` when unset, an error
+/// when set to an empty list (no token could ever match).
+fn non_empty(
+    option: &str,
+    what: &str,
+    list: Option<Audience>,
+) -> Result<Option<Vec<String>>, JwtError> {
+    let list = list.map(Audience::into_vec);
+    if matches!(&list, Some(v) if v.is_empty()) {
+        return Err(JwtError::Config(format!(
+            "{option} is an empty list: no token could ever match; leave it unset to accept any {what}"
+        )));
+    }
+    Ok(list)
 }
 
 fn header_option(option: &str, name: &str) -> Result<HeaderName, JwtError> {

@@ -555,52 +555,81 @@ impl KeySet {
     ) -> Result<Self, crate::error::JwtError> {
         install_crypto_provider();
         if algorithm.family() == AlgorithmFamily::Hmac {
-            let secret = match secret {
-                Some(s) if !s.is_empty() => s,
-                _ => {
-                    return Err(config_err(format!(
-                        "JWT_SECRET_KEY must be set (and not empty) when using symmetric algorithm \"{algorithm:?}\""
-                    )))
-                }
-            };
-            let looks_asymmetric = [
-                &b"-----BEGIN"[..],
-                b"ssh-rsa",
-                b"ssh-ed25519",
-                b"ecdsa-sha2-",
-            ]
-            .iter()
-            .any(|prefix| secret.trim_ascii_start().starts_with(prefix));
-            if looks_asymmetric {
-                return Err(config_err(
-                    "JWT_SECRET_KEY looks like an asymmetric key or certificate, which must not be used as an HMAC secret: \
-                     configure JWT_ALGORITHM with JWT_PUBLIC_KEY/JWT_PRIVATE_KEY instead"
-                        .into(),
-                ));
-            }
-            let mut verifying = Vec::new();
-            for &alg in decode_algorithms {
-                let min = min_hmac_secret(alg);
-                if secret.len() < min && !allow_weak {
-                    return Err(config_err(format!(
-                        "JWT_SECRET_KEY is {} bytes, shorter than the {min} bytes {alg:?} needs (RFC 7518 section 3.2): \
-                         use a longer random secret, or allow_weak_keys(true) for tests",
-                        secret.len()
-                    )));
-                }
-                let key = HmacKey::new(alg, secret)
-                    .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
-                verifying.push(Arc::new(VerificationKey::new(VerifyKey::Hmac(key))));
-            }
-            let signing = HmacKey::new(algorithm, secret)
-                .ok_or_else(|| config_err(format!("{algorithm:?} is not an HMAC algorithm")))?;
-            return Ok(KeySet {
-                signing: Some(Arc::new(SigningKey::new(SignKey::Hmac(signing)))),
-                verifying,
-                known_headers: Vec::new(),
-            });
+            return Self::hmac(algorithm, decode_algorithms, secret, allow_weak);
         }
+        let verifying = Self::public_keys(algorithm, decode_algorithms, public_pem, allow_weak)?;
+        let signing = match private_pem {
+            None => None,
+            Some(pem) => Self::private_key(algorithm, pem, allow_weak, &verifying)?,
+        };
+        Ok(KeySet {
+            signing,
+            verifying,
+            known_headers: Vec::new(),
+        })
+    }
 
+    /// The HMAC secret for every decode algorithm, refused when it is empty,
+    /// looks like an asymmetric key, or is shorter than the hash.
+    fn hmac(
+        algorithm: Algorithm,
+        decode_algorithms: &[Algorithm],
+        secret: Option<&[u8]>,
+        allow_weak: bool,
+    ) -> Result<Self, crate::error::JwtError> {
+        let secret = match secret {
+            Some(s) if !s.is_empty() => s,
+            _ => {
+                return Err(config_err(format!(
+                    "JWT_SECRET_KEY must be set (and not empty) when using symmetric algorithm \"{algorithm:?}\""
+                )))
+            }
+        };
+        let looks_asymmetric = [
+            &b"-----BEGIN"[..],
+            b"ssh-rsa",
+            b"ssh-ed25519",
+            b"ecdsa-sha2-",
+        ]
+        .iter()
+        .any(|prefix| secret.trim_ascii_start().starts_with(prefix));
+        if looks_asymmetric {
+            return Err(config_err(
+                "JWT_SECRET_KEY looks like an asymmetric key or certificate, which must not be used as an HMAC secret: \
+                 configure JWT_ALGORITHM with JWT_PUBLIC_KEY/JWT_PRIVATE_KEY instead"
+                    .into(),
+            ));
+        }
+        let mut verifying = Vec::new();
+        for &alg in decode_algorithms {
+            let min = min_hmac_secret(alg);
+            if secret.len() < min && !allow_weak {
+                return Err(config_err(format!(
+                    "JWT_SECRET_KEY is {} bytes, shorter than the {min} bytes {alg:?} needs (RFC 7518 section 3.2): \
+                     use a longer random secret, or allow_weak_keys(true) for tests",
+                    secret.len()
+                )));
+            }
+            let key = HmacKey::new(alg, secret)
+                .ok_or_else(|| config_err(format!("{alg:?} is not an HMAC algorithm")))?;
+            verifying.push(Arc::new(VerificationKey::new(VerifyKey::Hmac(key))));
+        }
+        let signing = HmacKey::new(algorithm, secret)
+            .ok_or_else(|| config_err(format!("{algorithm:?} is not an HMAC algorithm")))?;
+        Ok(KeySet {
+            signing: Some(Arc::new(SigningKey::new(SignKey::Hmac(signing)))),
+            verifying,
+            known_headers: Vec::new(),
+        })
+    }
+
+    /// The public key for every decode algorithm (RSA keys of 2048 bits or more).
+    fn public_keys(
+        algorithm: Algorithm,
+        decode_algorithms: &[Algorithm],
+        public_pem: Option<&[u8]>,
+        allow_weak: bool,
+    ) -> Result<Vec<Arc<VerificationKey>>, crate::error::JwtError> {
         let public_pem = public_pem.ok_or_else(|| {
             config_err(format!(
                 "JWT_PUBLIC_KEY must be set to use asymmetric cryptography algorithm \"{algorithm:?}\""
@@ -631,62 +660,62 @@ impl KeySet {
                 key,
             })));
         }
-        let signing = match private_pem {
-            None => None,
-            Some(pem) => {
-                check_rsa_signing("JWT_PRIVATE_KEY", algorithm)?;
-                let key = encoding_key(algorithm, pem).map_err(|e| {
-                    config_err(format!(
-                        "JWT_PRIVATE_KEY is not a {algorithm:?} private key in PEM: {e}"
-                    ))
-                })?;
-                if algorithm.family() == AlgorithmFamily::Rsa && !allow_weak {
-                    let bits = rsa_bits(key.as_bytes(), true).ok_or_else(|| {
-                        config_err(format!(
-                            "JWT_PRIVATE_KEY is not an RSA private key the crypto backend accepts \
-                             (RSA keys need at least {MIN_RSA_BITS} bits)"
-                        ))
-                    })?;
-                    if bits < MIN_RSA_BITS {
-                        return Err(config_err(format!(
-                            "JWT_PRIVATE_KEY is a {bits}-bit RSA key; at least {MIN_RSA_BITS} bits are required \
-                             (allow_weak_keys(true) for tests)"
-                        )));
-                    }
-                }
-                let signing = SignKey::Asymmetric {
-                    alg: algorithm,
-                    key,
-                };
-                // The pair must match: sign a probe and verify it.
-                let probe = b"axum-jwt-extended key pair check";
-                let signature = signing.sign(probe).map_err(|e| {
-                    config_err(format!(
-                        "JWT_PRIVATE_KEY cannot sign with {algorithm:?}: {e}"
-                    ))
-                })?;
-                let matches = verifying
-                    .iter()
-                    .find(|k| k.algorithm() == algorithm)
-                    .is_some_and(|k| {
-                        use base64::Engine as _;
-                        base64::engine::general_purpose::URL_SAFE_NO_PAD
-                            .decode(&signature)
-                            .is_ok_and(|raw| k.inner.verify(probe, &raw, &signature))
-                    });
-                if !matches {
-                    return Err(config_err(
-                        "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are not a key pair: a token signed with the one would not verify with the other".into(),
-                    ));
-                }
-                Some(Arc::new(SigningKey::new(signing)))
+        Ok(verifying)
+    }
+
+    /// The private key, refused unless it signs what the public key verifies.
+    fn private_key(
+        algorithm: Algorithm,
+        pem: &[u8],
+        allow_weak: bool,
+        verifying: &[Arc<VerificationKey>],
+    ) -> Result<Option<Arc<SigningKey>>, crate::error::JwtError> {
+        check_rsa_signing("JWT_PRIVATE_KEY", algorithm)?;
+        let key = encoding_key(algorithm, pem).map_err(|e| {
+            config_err(format!(
+                "JWT_PRIVATE_KEY is not a {algorithm:?} private key in PEM: {e}"
+            ))
+        })?;
+        if algorithm.family() == AlgorithmFamily::Rsa && !allow_weak {
+            let bits = rsa_bits(key.as_bytes(), true).ok_or_else(|| {
+                config_err(format!(
+                    "JWT_PRIVATE_KEY is not an RSA private key the crypto backend accepts \
+                     (RSA keys need at least {MIN_RSA_BITS} bits)"
+                ))
+            })?;
+            if bits < MIN_RSA_BITS {
+                return Err(config_err(format!(
+                    "JWT_PRIVATE_KEY is a {bits}-bit RSA key; at least {MIN_RSA_BITS} bits are required \
+                     (allow_weak_keys(true) for tests)"
+                )));
             }
+        }
+        let signing = SignKey::Asymmetric {
+            alg: algorithm,
+            key,
         };
-        Ok(KeySet {
-            signing,
-            verifying,
-            known_headers: Vec::new(),
-        })
+        // The pair must match: sign a probe and verify it.
+        let probe = b"axum-jwt-extended key pair check";
+        let signature = signing.sign(probe).map_err(|e| {
+            config_err(format!(
+                "JWT_PRIVATE_KEY cannot sign with {algorithm:?}: {e}"
+            ))
+        })?;
+        let matches = verifying
+            .iter()
+            .find(|k| k.algorithm() == algorithm)
+            .is_some_and(|k| {
+                use base64::Engine as _;
+                base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(&signature)
+                    .is_ok_and(|raw| k.inner.verify(probe, &raw, &signature))
+            });
+        if !matches {
+            return Err(config_err(
+                "JWT_PRIVATE_KEY and JWT_PUBLIC_KEY are not a key pair: a token signed with the one would not verify with the other".into(),
+            ));
+        }
+        Ok(Some(Arc::new(SigningKey::new(signing))))
     }
 }
 
