@@ -1,21 +1,20 @@
 //! Flask-JWT-Extended's `JWTManager` loaders, as typed Rust registered on the
-//! manager, and the rejection that renders errors through them.
+//! manager (the rejection that renders errors through them is `rejection`).
 
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum_core::response::{IntoResponse, Response};
+use axum_core::response::Response;
 use serde_json::Value;
 
 use crate::blocklist::{BlocklistError, BoxFuture};
 use crate::claims::DecodedToken;
-use crate::error::JwtError;
 use crate::keys::{SigningKey, VerificationKey};
 use crate::manager::JwtManager;
 
 type ValueLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
-type TokenResponder = Arc<dyn Fn(&DecodedToken) -> Response + Send + Sync>;
+pub(super) type TokenResponder = Arc<dyn Fn(&DecodedToken) -> Response + Send + Sync>;
 type MessageResponder = Arc<dyn Fn(&str) -> Response + Send + Sync>;
 type TokenCheck = Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, bool> + Send + Sync>;
 type BlocklistCheck = Arc<
@@ -72,122 +71,7 @@ impl fmt::Debug for Callbacks {
     }
 }
 
-/// A failed verification, rendered through the manager's response loaders
-/// (the rejection of the extractors and of `#[jwt_required]`).
-#[derive(Debug)]
-pub struct JwtRejection {
-    error: JwtError,
-    token: Option<Arc<DecodedToken>>,
-    manager: Option<JwtManager>,
-    /// An `OPTIONS` request to a route that requires a token: answered as
-    /// Flask answers a preflight (200, empty body) without the handler.
-    preflight: bool,
-}
-
-impl JwtRejection {
-    pub(crate) fn new(
-        error: JwtError,
-        token: Option<Arc<DecodedToken>>,
-        manager: &JwtManager,
-    ) -> Self {
-        JwtRejection {
-            error,
-            token,
-            manager: Some(manager.clone()),
-            preflight: false,
-        }
-    }
-
-    /// The answer to an `OPTIONS` request on a route that requires a token:
-    /// the handler never runs without one. Its [`error`](Self::error) is
-    /// the missing token; the response is Flask's automatic `OPTIONS`
-    /// answer, `200` with an empty body (a CORS layer in front answers
-    /// preflights before this).
-    pub(crate) fn preflight(manager: &JwtManager) -> Self {
-        JwtRejection {
-            preflight: true,
-            ..Self::new(
-                JwtError::NoAuthorization(crate::error::messages::PREFLIGHT.into()),
-                None,
-                manager,
-            )
-        }
-    }
-
-    /// Why the request was refused.
-    pub fn error(&self) -> &JwtError {
-        &self.error
-    }
-
-    /// The token, when the failure is about a decoded token (expired, not
-    /// fresh, revoked, refused by a loader).
-    pub fn token(&self) -> Option<&DecodedToken> {
-        self.token.as_deref()
-    }
-
-    /// The error alone.
-    pub fn into_error(self) -> JwtError {
-        self.error
-    }
-}
-
-impl From<JwtError> for JwtRejection {
-    fn from(error: JwtError) -> Self {
-        JwtRejection {
-            error,
-            token: None,
-            manager: None,
-            preflight: false,
-        }
-    }
-}
-
-impl fmt::Display for JwtRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
-    }
-}
-
-impl std::error::Error for JwtRejection {}
-
-impl IntoResponse for JwtRejection {
-    fn into_response(self) -> Response {
-        if self.preflight {
-            return http::StatusCode::OK.into_response();
-        }
-        match &self.manager {
-            Some(manager) => manager.error_response(&self.error, self.token.as_deref()),
-            None => self.error.into_response(),
-        }
-    }
-}
-
 impl JwtManager {
-    /// Renders `error` as this manager answers it: the registered response
-    /// loader for its kind, or Flask's default body and status.
-    pub fn error_response(&self, error: &JwtError, token: Option<&DecodedToken>) -> Response {
-        let cb = self.callbacks();
-        let by_token = |f: &Option<TokenResponder>| match (f, token) {
-            (Some(f), Some(t)) => Some(f(t)),
-            _ => None,
-        };
-        let custom = match error {
-            JwtError::Expired => by_token(&cb.expired),
-            JwtError::FreshTokenRequired => by_token(&cb.needs_fresh),
-            JwtError::Revoked => by_token(&cb.revoked),
-            JwtError::UserClaimsVerificationFailed => by_token(&cb.verification_failed),
-            JwtError::UserLookup(_) => by_token(&cb.user_lookup_error),
-            JwtError::NoAuthorization(m) | JwtError::Csrf(m) => {
-                cb.unauthorized.as_ref().map(|f| f(m))
-            }
-            JwtError::InvalidHeader(m)
-            | JwtError::InvalidToken(m)
-            | JwtError::WrongTokenType(m) => cb.invalid.as_ref().map(|f| f(m)),
-            _ => None,
-        };
-        custom.unwrap_or_else(|| error.to_response(self.config().error_msg_key()))
-    }
-
     /// Flask's `additional_claims_loader`: claims added to every new token,
     /// computed from the identity passed to `create_access_token` (as JSON).
     /// Per-call `additional_claims` win over these; reserved claims are refused.
@@ -443,18 +327,5 @@ impl JwtManager {
         F: Fn(&str) -> Response + Send + Sync + 'static,
     {
         self.with_callbacks(|cb| cb.unauthorized = Some(Arc::new(f)))
-    }
-}
-
-/// Every error a handler returns is rendered by the one renderer, as the
-/// guard's refusals are.
-impl IntoResponse for JwtError {
-    /// Answers through the `JwtManager` whose layer the request is under (its
-    /// message key and response loaders), or Flask's defaults outside one.
-    fn into_response(self) -> Response {
-        match crate::manager::current_manager() {
-            Some(manager) => manager.error_response(&self, None),
-            None => self.to_response("msg"),
-        }
     }
 }

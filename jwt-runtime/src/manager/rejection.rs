@@ -1,0 +1,143 @@
+//! Error rendering: the one renderer that turns every [`JwtError`] into a
+//! response (Flask's body and status, or the registered response loader),
+//! used alike by the guard's [`JwtRejection`] and by errors handlers return.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum_core::response::{IntoResponse, Response};
+
+use super::callbacks::TokenResponder;
+use crate::claims::DecodedToken;
+use crate::error::JwtError;
+use crate::manager::JwtManager;
+
+/// A failed verification, rendered through the manager's response loaders
+/// (the rejection of the extractors and of `#[jwt_required]`).
+#[derive(Debug)]
+pub struct JwtRejection {
+    error: JwtError,
+    token: Option<Arc<DecodedToken>>,
+    manager: Option<JwtManager>,
+    /// An `OPTIONS` request to a route that requires a token: answered as
+    /// Flask answers a preflight (200, empty body) without the handler.
+    preflight: bool,
+}
+
+impl JwtRejection {
+    pub(crate) fn new(
+        error: JwtError,
+        token: Option<Arc<DecodedToken>>,
+        manager: &JwtManager,
+    ) -> Self {
+        JwtRejection {
+            error,
+            token,
+            manager: Some(manager.clone()),
+            preflight: false,
+        }
+    }
+
+    /// The answer to an `OPTIONS` request on a route that requires a token:
+    /// the handler never runs without one. Its [`error`](Self::error) is
+    /// the missing token; the response is Flask's automatic `OPTIONS`
+    /// answer, `200` with an empty body (a CORS layer in front answers
+    /// preflights before this).
+    pub(crate) fn preflight(manager: &JwtManager) -> Self {
+        JwtRejection {
+            preflight: true,
+            ..Self::new(
+                JwtError::NoAuthorization(crate::error::messages::PREFLIGHT.into()),
+                None,
+                manager,
+            )
+        }
+    }
+
+    /// Why the request was refused.
+    pub fn error(&self) -> &JwtError {
+        &self.error
+    }
+
+    /// The token, when the failure is about a decoded token (expired, not
+    /// fresh, revoked, refused by a loader).
+    pub fn token(&self) -> Option<&DecodedToken> {
+        self.token.as_deref()
+    }
+
+    /// The error alone.
+    pub fn into_error(self) -> JwtError {
+        self.error
+    }
+}
+
+impl From<JwtError> for JwtRejection {
+    fn from(error: JwtError) -> Self {
+        JwtRejection {
+            error,
+            token: None,
+            manager: None,
+            preflight: false,
+        }
+    }
+}
+
+impl fmt::Display for JwtRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for JwtRejection {}
+
+impl IntoResponse for JwtRejection {
+    fn into_response(self) -> Response {
+        if self.preflight {
+            return http::StatusCode::OK.into_response();
+        }
+        match &self.manager {
+            Some(manager) => manager.error_response(&self.error, self.token.as_deref()),
+            None => self.error.into_response(),
+        }
+    }
+}
+
+impl JwtManager {
+    /// Renders `error` as this manager answers it: the registered response
+    /// loader for its kind, or Flask's default body and status.
+    pub fn error_response(&self, error: &JwtError, token: Option<&DecodedToken>) -> Response {
+        let cb = self.callbacks();
+        let by_token = |f: &Option<TokenResponder>| match (f, token) {
+            (Some(f), Some(t)) => Some(f(t)),
+            _ => None,
+        };
+        let custom = match error {
+            JwtError::Expired => by_token(&cb.expired),
+            JwtError::FreshTokenRequired => by_token(&cb.needs_fresh),
+            JwtError::Revoked => by_token(&cb.revoked),
+            JwtError::UserClaimsVerificationFailed => by_token(&cb.verification_failed),
+            JwtError::UserLookup(_) => by_token(&cb.user_lookup_error),
+            JwtError::NoAuthorization(m) | JwtError::Csrf(m) => {
+                cb.unauthorized.as_ref().map(|f| f(m))
+            }
+            JwtError::InvalidHeader(m)
+            | JwtError::InvalidToken(m)
+            | JwtError::WrongTokenType(m) => cb.invalid.as_ref().map(|f| f(m)),
+            _ => None,
+        };
+        custom.unwrap_or_else(|| error.to_response(self.config().error_msg_key()))
+    }
+}
+
+/// Every error a handler returns is rendered by the one renderer, as the
+/// guard's refusals are.
+impl IntoResponse for JwtError {
+    /// Answers through the `JwtManager` whose layer the request is under (its
+    /// message key and response loaders), or Flask's defaults outside one.
+    fn into_response(self) -> Response {
+        match crate::manager::current_manager() {
+            Some(manager) => manager.error_response(&self, None),
+            None => self.to_response("msg"),
+        }
+    }
+}
