@@ -51,6 +51,28 @@ pub(crate) struct BufferedBody {
     pub(crate) fields: Vec<(String, String)>,
 }
 
+/// The request body as the guard sees it.
+pub(crate) enum BodyState {
+    /// No body the guard could use (not JSON or a form, or not wrapped).
+    Absent,
+    /// A body the guard may read, not read yet.
+    Unread(BodyKind),
+    /// The body, read.
+    Read(BufferedBody),
+}
+
+impl BodyState {
+    pub(crate) fn of(parts: &http::request::Parts) -> Self {
+        match parts.extensions.get::<PendingBody>() {
+            None => BodyState::Absent,
+            Some(pending) => match pending.buffered() {
+                Some(body) => BodyState::Read(body),
+                None => BodyState::Unread(pending.kind()),
+            },
+        }
+    }
+}
+
 /// A body the guard may read, left in the request's extensions by the layer.
 #[derive(Clone)]
 pub(crate) struct PendingBody {

@@ -42,6 +42,7 @@ mod config;
 mod context;
 #[cfg(feature = "cookies")]
 mod cookies;
+mod csrf;
 mod error;
 mod extract;
 mod jwks;

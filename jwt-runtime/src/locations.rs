@@ -12,8 +12,9 @@ use http::request::Parts;
 use http::HeaderMap;
 use serde_json::Value;
 
-use crate::body::{BodyKind, BufferedBody, PendingBody};
+use crate::body::{BodyKind, BodyState};
 use crate::config::JwtConfig;
+use crate::csrf::{self, Submitted};
 use crate::error::JwtError;
 use crate::location::Location;
 use crate::python::{is_py_space, is_truthy, latin1_into, py_split, split_fields};
@@ -204,7 +205,7 @@ pub(crate) fn body_to_read(
     // is sent, on a CSRF method, without the CSRF header.
     if mime == "multipart/form-data"
         && config.csrf_protect
-        && is_csrf_method(c, method)
+        && csrf::is_csrf_method(c, method)
         && !headers.contains_key(&c.access_csrf_header_name)
         && !headers.contains_key(&c.refresh_csrf_header_name)
         && [&c.access_cookie_name, &c.refresh_cookie_name]
@@ -214,36 +215,6 @@ pub(crate) fn body_to_read(
         return Some(BodyKind::Multipart);
     }
     None
-}
-
-/// Whether `method` must carry the CSRF value. Werkzeug upper-cases the
-/// method, so `post` is `POST` here too.
-pub(crate) fn is_csrf_method(c: &crate::config::CookieConfig, method: &http::Method) -> bool {
-    c.csrf_methods
-        .iter()
-        .any(|m| m.as_str().eq_ignore_ascii_case(method.as_str()))
-}
-
-/// The request body as the guard sees it.
-enum BodyState {
-    /// No body the guard could use (not JSON or a form, or not wrapped).
-    Absent,
-    /// A body the guard may read, not read yet.
-    Unread(BodyKind),
-    /// The body, read.
-    Read(BufferedBody),
-}
-
-impl BodyState {
-    fn of(parts: &Parts) -> Self {
-        match parts.extensions.get::<PendingBody>() {
-            None => BodyState::Absent,
-            Some(pending) => match pending.buffered() {
-                Some(body) => BodyState::Read(body),
-                None => BodyState::Unread(pending.kind()),
-            },
-        }
-    }
 }
 
 /// What a location holds.
@@ -263,18 +234,10 @@ fn from_cookies<'p>(
     body: &BodyState,
 ) -> Result<Got<'p>, JwtError> {
     let c = &config.cookies;
-    let (name, csrf_header, csrf_field) = if refresh {
-        (
-            &c.refresh_cookie_name,
-            &c.refresh_csrf_header_name,
-            &c.refresh_csrf_field_name,
-        )
+    let name = if refresh {
+        &c.refresh_cookie_name
     } else {
-        (
-            &c.access_cookie_name,
-            &c.access_csrf_header_name,
-            &c.access_csrf_field_name,
-        )
+        &c.access_cookie_name
     };
     let token = match request_cookie(&parts.headers, name)? {
         Some(v) if !v.is_empty() => v.into_owned(),
@@ -284,42 +247,11 @@ fn from_cookies<'p>(
             ))
         }
     };
-    if !(config.csrf_protect && is_csrf_method(c, &parts.method)) {
-        return Ok(Got::Token(Cow::Owned(token), None));
+    match csrf::submitted(config, parts, refresh, body)? {
+        Submitted::NotNeeded => Ok(Got::Token(Cow::Owned(token), None)),
+        Submitted::Value(value) => Ok(Got::Token(Cow::Owned(token), Some(value))),
+        Submitted::NeedBody => Ok(Got::NeedBody),
     }
-    let mut csrf = String::new();
-    for (i, value) in parts.headers.get_all(csrf_header).iter().enumerate() {
-        if i > 0 {
-            csrf.push(',');
-        }
-        latin1_into(&mut csrf, value.as_bytes());
-    }
-    if csrf.is_empty() && c.csrf_check_form {
-        match body {
-            BodyState::Unread(BodyKind::Form | BodyKind::Multipart) => return Ok(Got::NeedBody),
-            BodyState::Read(body) => match body.kind {
-                BodyKind::Form => {
-                    if let Some((_, v)) =
-                        form_urlencoded::parse(&body.bytes).find(|(k, _)| k == csrf_field.as_str())
-                    {
-                        csrf = v.into_owned();
-                    }
-                }
-                BodyKind::Multipart => {
-                    if let Some((_, v)) = body.fields.iter().find(|(k, _)| k == csrf_field.as_str())
-                    {
-                        csrf.clone_from(v);
-                    }
-                }
-                BodyKind::Json => {}
-            },
-            BodyState::Unread(BodyKind::Json) | BodyState::Absent => {}
-        }
-    }
-    if csrf.is_empty() {
-        return Err(JwtError::Csrf("Missing CSRF token".into()));
-    }
-    Ok(Got::Token(Cow::Owned(token), Some(csrf)))
 }
 
 /// Reads the token from a JSON body as Flask's `_decode_jwt_from_json`. A body

@@ -10,7 +10,6 @@ use base64::Engine as _;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Number, Value};
-use subtle::ConstantTimeEq;
 use time::Duration;
 
 use crate::claims::{DecodedToken, Text, TokenType};
@@ -1234,16 +1233,7 @@ fn check_strict(
 /// The CSRF double-submit value sent with a cookie token against the
 /// token's `csrf` claim, compared in constant time.
 fn check_csrf(claims: &Registered<'_>, sent: &str) -> Result<(), JwtError> {
-    match &claims.csrf {
-        None => return Err(JwtError::invalid("Missing claim: csrf")),
-        Some(Claim::Str(expected)) if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => {}
-        Some(_) => {
-            return Err(JwtError::Csrf(
-                "CSRF double submit tokens do not match".into(),
-            ))
-        }
-    }
-    Ok(())
+    crate::csrf::check(claims.csrf.as_ref().map(Claim::as_str), sent)
 }
 
 /// What a verified token keeps of its claims: strings as spans of the
