@@ -1,5 +1,6 @@
 //! Flask-JWT-Extended's `test_decode_tokens`, case by case where the
-//! behaviour table tests do not already pin it.
+//! behaviour table tests (`decode.rs`) do not already pin it. Decoding only:
+//! no router.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use axum_jwt_extended::{

@@ -1,5 +1,8 @@
-//! Verification through a real `Router` with `tower::ServiceExt::oneshot`:
-//! token locations, route requirements, revocation, error bodies.
+//! The behaviour table (`docs/guide/behaviour.md`), row by row, through a real
+//! `Router` and the extractors (`Jwt`, `OptionalJwt`, `FreshJwt`, `RefreshJwt`,
+//! `VerifyJwt`), with `tower::ServiceExt::oneshot`: missing and malformed
+//! tokens, types, freshness, revocation, the missing layer, optional routes,
+//! `OPTIONS`, the accessors and the free functions.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
