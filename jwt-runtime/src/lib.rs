@@ -54,14 +54,14 @@ mod manager;
 #[cfg(feature = "utoipa")]
 mod openapi;
 mod python;
-#[cfg(feature = "redis")]
-mod redis_store;
 mod requirements;
 mod token;
 
 #[doc(hidden)]
 pub mod __private;
 
+#[cfg(feature = "redis")]
+pub use blocklist::RedisBlocklist;
 pub use blocklist::{
     Blocklist, BlocklistError, BoxFuture, MemoryBlocklist, Revocation, RevocationQuery,
 };
@@ -98,8 +98,6 @@ pub use manager::{
 };
 #[cfg(feature = "utoipa")]
 pub use openapi::JwtSecurityAddon;
-#[cfg(feature = "redis")]
-pub use redis_store::RedisBlocklist;
 pub use requirements::{req, Requirements};
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
 

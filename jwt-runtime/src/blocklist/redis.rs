@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-use crate::blocklist::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
+use super::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
 use crate::clock::{Clock, SystemClock};
 use crate::error::JwtError;
 
