@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 
 use crate::body::{BodyKind, BodyState};
 use crate::config::{CookieConfig, JwtConfig};
-use crate::error::JwtError;
+use crate::error::{messages, JwtError};
 use crate::python::latin1_into;
 
 /// Whether `method` must carry the CSRF value. Werkzeug upper-cases the
@@ -80,7 +80,7 @@ pub(crate) fn submitted(
         }
     }
     if csrf.is_empty() {
-        return Err(JwtError::Csrf("Missing CSRF token".into()));
+        return Err(JwtError::Csrf(messages::MISSING_CSRF.into()));
     }
     Ok(Submitted::Value(csrf))
 }
@@ -90,10 +90,8 @@ pub(crate) fn submitted(
 /// string), 401 `CSRF double submit tokens do not match` otherwise.
 pub(crate) fn check(claim: Option<Option<&str>>, sent: &str) -> Result<(), JwtError> {
     match claim {
-        None => Err(JwtError::invalid("Missing claim: csrf")),
+        None => Err(JwtError::invalid(messages::MISSING_CSRF_CLAIM)),
         Some(Some(expected)) if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) => Ok(()),
-        Some(_) => Err(JwtError::Csrf(
-            "CSRF double submit tokens do not match".into(),
-        )),
+        Some(_) => Err(JwtError::Csrf(messages::CSRF_MISMATCH.into())),
     }
 }

@@ -113,6 +113,22 @@ pub mod messages {
     pub const STRICT_TYP: &str = "Invalid token type header (typ)";
     /// Strict profile: `exp - iat` exceeds the maximum lifetime (422).
     pub const STRICT_LIFETIME: &str = "Token lifetime exceeds the maximum";
+    /// Flask: a cookie token on a CSRF method without its double-submit value (401).
+    pub const MISSING_CSRF: &str = "Missing CSRF token";
+    /// Flask: a cookie token without a `csrf` claim (422).
+    pub const MISSING_CSRF_CLAIM: &str = "Missing claim: csrf";
+    /// Flask: the double-submit value differs from the `csrf` claim (401).
+    pub const CSRF_MISMATCH: &str = "CSRF double submit tokens do not match";
+    /// Flask: the JSON location on a request that is not JSON (401).
+    pub const JSON_CONTENT_TYPE: &str = "Invalid content-type. Must be application/json.";
+    /// PyJWT: a JSON-body token that is not a string (422).
+    pub const JSON_TOKEN_NOT_STRING: &str = "Invalid token type. Token must be a <class 'bytes'>";
+    /// PyJWT: an issuer is configured and the token has none (422).
+    pub const MISSING_ISS: &str = r#"Token is missing the "iss" claim"#;
+    /// PyJWT: an audience is configured and the token has none (422).
+    pub const MISSING_AUD: &str = r#"Token is missing the "aud" claim"#;
+    /// Strict profile: an `aud` claim while no audience is configured (422).
+    pub const STRICT_AUD: &str = "Invalid audience";
     /// Ours: the error carried by the answer to an `OPTIONS` request on a
     /// route that requires a token (the response itself is an empty 200).
     pub const PREFLIGHT: &str = "OPTIONS request answered without verifying a token";

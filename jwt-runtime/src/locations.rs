@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::body::{BodyKind, BodyState};
 use crate::config::JwtConfig;
 use crate::csrf::{self, Submitted};
-use crate::error::JwtError;
+use crate::error::{messages, JwtError};
 use crate::location::Location;
 use crate::python::{is_py_space, is_truthy, latin1_into, py_split, split_fields};
 
@@ -264,7 +264,7 @@ fn from_json<'p>(
 ) -> Result<Got<'p>, JwtError> {
     if !is_json(&parts.headers) {
         return Err(JwtError::NoAuthorization(
-            "Invalid content-type. Must be application/json.".into(),
+            messages::JSON_CONTENT_TYPE.into(),
         ));
     }
     let key = if refresh {
@@ -291,7 +291,7 @@ fn from_json<'p>(
             Ok(Got::Token(Cow::Owned(token.clone()), None))
         }
         Some(other) if is_truthy(other) && value.is_object() => Err(JwtError::InvalidToken(
-            "Invalid token type. Token must be a <class 'bytes'>".into(),
+            messages::JSON_TOKEN_NOT_STRING.into(),
         )),
         _ => Err(missing()),
     }

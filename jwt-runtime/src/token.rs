@@ -1141,7 +1141,7 @@ fn check_registered_claims(
     }
     if let Some(issuers) = &config.decode_issuer {
         match &claims.iss {
-            None => return Err(JwtError::invalid("Token is missing the \"iss\" claim")),
+            None => return Err(JwtError::invalid(messages::MISSING_ISS)),
             Some(Claim::Str(iss)) => {
                 if !issuers.iter().any(|i| *i == **iss) {
                     return Err(JwtError::invalid(messages::INVALID_ISSUER));
@@ -1153,7 +1153,7 @@ fn check_registered_claims(
     if let Some(audiences) = &config.decode_audience {
         let aud = match &claims.aud {
             Some(aud) if !aud.is_falsy() => aud,
-            _ => return Err(JwtError::invalid("Token is missing the \"aud\" claim")),
+            _ => return Err(JwtError::invalid(messages::MISSING_AUD)),
         };
         let matched = match aud {
             Claim::Str(s) => audiences.iter().any(|a| *a == **s),
@@ -1215,7 +1215,7 @@ fn check_strict(
         return Err(JwtError::invalid(messages::STRICT_TYP));
     }
     if config.decode_audience.is_none() && claims.aud.is_some() {
-        return Err(JwtError::invalid("Invalid audience"));
+        return Err(JwtError::invalid(messages::STRICT_AUD));
     }
     let exp = claims.exp.as_ref().and_then(Claim::numeric_date);
     let iat = claims.iat.as_ref().and_then(Claim::numeric_date);
