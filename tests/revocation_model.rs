@@ -318,6 +318,25 @@ fn claim(raw: &str, name: &str) -> Option<String> {
     claims[name].as_str().map(str::to_owned)
 }
 
+/// Presents token `i` at `route`, checks the answer against the model (reuse
+/// detection included), and gives the body when the model accepts it.
+async fn present(
+    service: &Service,
+    model: &mut Model,
+    (method, uri): (&str, &str),
+    i: usize,
+    now: f64,
+    what: &str,
+) -> Option<Value> {
+    let got = service
+        .call(method, uri, Some(&model.tokens[i].raw), None)
+        .await;
+    let expect = model.presented(i, now);
+    let accepted = matches!(expect, Expect::Ok);
+    check(expect, &got, what);
+    accepted.then_some(got.1)
+}
+
 async fn run(ops: Vec<Op>, redis_port: Option<u16>, case: usize) {
     let service = service(redis_port, case);
     let mut model = Model::default();
@@ -362,25 +381,17 @@ async fn run(ops: Vec<Op>, redis_port: Option<u16>, case: usize) {
                 let Some(i) = model.pick(index, false) else {
                     continue;
                 };
-                let got = service
-                    .call("GET", "/protected", Some(&model.tokens[i].raw), None)
-                    .await;
-                check(model.presented(i, now), &got, &what);
+                present(&service, &mut model, ("GET", "/protected"), i, now, &what).await;
             }
             Op::Refresh(index) => {
                 let Some(i) = model.pick(index, true) else {
                     continue;
                 };
-                let got = service
-                    .call("POST", "/refresh", Some(&model.tokens[i].raw), None)
-                    .await;
-                let expect = model.presented(i, now);
-                let accepted = matches!(expect, Expect::Ok);
-                check(expect, &got, &what);
-                if accepted {
+                let route = ("POST", "/refresh");
+                if let Some(body) = present(&service, &mut model, route, i, now, &what).await {
                     let t = model.tokens[i].clone();
                     let login = t.linked.then(|| t.login.clone());
-                    let raw = got.1["access_token"].as_str().unwrap();
+                    let raw = body["access_token"].as_str().unwrap();
                     assert_eq!(claim_fam(raw), login, "{what}: the minted token's login");
                     model.issue(raw, false, &t.who, login, now);
                 }
@@ -389,18 +400,13 @@ async fn run(ops: Vec<Op>, redis_port: Option<u16>, case: usize) {
                 let Some(i) = model.pick(index, true) else {
                     continue;
                 };
-                let got = service
-                    .call("POST", "/rotate", Some(&model.tokens[i].raw), None)
-                    .await;
-                let expect = model.presented(i, now);
-                let accepted = matches!(expect, Expect::Ok);
-                check(expect, &got, &what);
-                if accepted {
+                let route = ("POST", "/rotate");
+                if let Some(body) = present(&service, &mut model, route, i, now, &what).await {
                     model.revoked.insert(i);
                     model.spent.insert(i);
                     let t = model.tokens[i].clone();
-                    let access = got.1["access_token"].as_str().unwrap().to_owned();
-                    let refresh = got.1["refresh_token"].as_str().unwrap().to_owned();
+                    let access = body["access_token"].as_str().unwrap().to_owned();
+                    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
                     model.issue(&access, false, &t.who, Some(t.login.clone()), now);
                     model.issue(&refresh, true, &t.who, Some(t.login.clone()), now);
                 }
@@ -410,13 +416,11 @@ async fn run(ops: Vec<Op>, redis_port: Option<u16>, case: usize) {
                     continue;
                 }
                 let i = index % model.tokens.len();
-                let got = service
-                    .call("DELETE", "/logout", Some(&model.tokens[i].raw), None)
-                    .await;
-                let expect = model.presented(i, now);
-                let accepted = matches!(expect, Expect::Ok);
-                check(expect, &got, &what);
-                if accepted {
+                let route = ("DELETE", "/logout");
+                if present(&service, &mut model, route, i, now, &what)
+                    .await
+                    .is_some()
+                {
                     model.revoked.insert(i);
                     model.logins.insert(model.tokens[i].login.clone());
                 }
@@ -426,13 +430,11 @@ async fn run(ops: Vec<Op>, redis_port: Option<u16>, case: usize) {
                     continue;
                 }
                 let i = index % model.tokens.len();
-                let got = service
-                    .call("DELETE", "/logout_all", Some(&model.tokens[i].raw), None)
-                    .await;
-                let expect = model.presented(i, now);
-                let accepted = matches!(expect, Expect::Ok);
-                check(expect, &got, &what);
-                if accepted {
+                let route = ("DELETE", "/logout_all");
+                if present(&service, &mut model, route, i, now, &what)
+                    .await
+                    .is_some()
+                {
                     let who = model.tokens[i].who.clone();
                     model.everywhere.insert(who, now);
                 }

@@ -6,8 +6,6 @@
 //! ```
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use axum_jwt_extended::{
@@ -15,45 +13,17 @@ use axum_jwt_extended::{
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 
-struct Killed(Option<Child>);
+#[path = "../support/mod.rs"]
+mod support;
 
-impl Drop for Killed {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn redis_url() -> (String, Killed) {
+/// `REDIS_URL`, or a throwaway `redis-server` (killed when dropped).
+fn redis_url() -> (String, Option<support::Killed>) {
     if let Ok(url) = std::env::var("REDIS_URL") {
-        return (url, Killed(None));
+        return (url, None);
     }
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("redis-server (apt-get install redis-server), or set REDIS_URL");
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    (format!("redis://127.0.0.1:{port}/"), Killed(Some(child)))
+    let port = support::free_port();
+    let server = support::start_redis(port);
+    (format!("redis://127.0.0.1:{port}/"), Some(server))
 }
 
 fn bench(c: &mut Criterion) {
