@@ -310,7 +310,7 @@ impl JwtManager {
                     .chosen_key_fetching(&found.token)
                     .await
                     .map_err(|e| self.reject(e, None))?;
-                let (token, expired) = token::decode_checked(
+                let decoded = token::decode_checked(
                     config,
                     &KeyChoice {
                         configured: &config.keys.verifying,
@@ -321,8 +321,8 @@ impl JwtManager {
                     found.csrf.as_deref(),
                 )
                 .map_err(|e| self.reject(e, None))?;
-                let token = Arc::new(token);
-                if expired {
+                let token = Arc::new(decoded.token);
+                if decoded.expired {
                     return Err(self.reject(JwtError::Expired, Some(token)));
                 }
                 if let Some(cache) = cache {
