@@ -10,7 +10,7 @@ use time::Duration;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::JwtError;
-use crate::keys::KeySet;
+use crate::keys::{KeySet, KeySources};
 use crate::location::Location;
 
 /// How long a token lives: Flask's `JWT_ACCESS_TOKEN_EXPIRES` /
@@ -869,17 +869,17 @@ impl JwtConfigBuilder {
     /// Validates the options. Every mistake is an `Err` naming the Flask option.
     pub fn build(self) -> Result<JwtConfig, JwtError> {
         let (algorithm, decode_algorithms) = self.algorithms()?;
-        let keys = Arc::new(KeySet::build(
+        let keys = Arc::new(KeySet::build(&KeySources {
             algorithm,
-            &decode_algorithms,
-            self.secret_key.as_deref().map(Vec::as_slice),
-            self.private_key.as_deref().map(Vec::as_slice),
-            self.public_key.as_deref(),
-            self.allow_weak_keys,
-            self.key_id.as_deref(),
-            &self.rotated_keys,
-            self.jwks.is_some(),
-        )?);
+            decode_algorithms: &decode_algorithms,
+            secret: self.secret_key.as_deref().map(Vec::as_slice),
+            private_pem: self.private_key.as_deref().map(Vec::as_slice),
+            public_pem: self.public_key.as_deref(),
+            allow_weak: self.allow_weak_keys,
+            key_id: self.key_id.as_deref(),
+            rotated: &self.rotated_keys,
+            remote: self.jwks.is_some(),
+        })?);
         let header_name = self.parsed_header_name()?;
         self.check_names_and_limits()?;
         let decode_audience = non_empty(
