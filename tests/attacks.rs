@@ -10,12 +10,19 @@ use axum::{Json, Router};
 use axum_jwt_extended::{
     get_jwt_identity, jwt_required, Duration, JwtConfig, JwtManager, Location, TokenOptions,
 };
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use hmac::Mac as _;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+mod support;
+use support::forge::{b64url as b64, hs256};
+
+/// Exactly these texts, signed with SECRET.
+fn signed(header: &str, payload: &str) -> String {
+    support::forge::signed(header, payload, SECRET)
+}
 
 const SECRET: &str = "attack-catalogue-secret-long-enough-for-hs256";
 const RSA_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-private.pem");
@@ -44,24 +51,6 @@ fn app(jwt: &JwtManager) -> Router {
         .route("/refresh", post(refresh))
         .route("/fresh", get(fresh))
         .layer(jwt.layer())
-}
-
-fn b64(bytes: impl AsRef<[u8]>) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn hs256(input: &str, key: &[u8]) -> String {
-    let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
-        .unwrap()
-        .chain_update(input.as_bytes())
-        .finalize()
-        .into_bytes();
-    b64(mac)
-}
-
-fn signed(header: &str, payload: &str) -> String {
-    let input = format!("{}.{}", b64(header), b64(payload));
-    format!("{input}.{}", hs256(&input, SECRET.as_bytes()))
 }
 
 fn claims(extra: Value) -> String {

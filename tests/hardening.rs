@@ -9,9 +9,11 @@ use axum::{Json, Router};
 use axum_jwt_extended::{
     get_jwt_identity, jwt_required, Jwt, JwtConfig, JwtManager, Location, OptionalJwt,
 };
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
+
+mod support;
+use support::forge::signed;
+use support::http::{send, Reply};
 
 const SECRET: &str = "hardening-round-two-secret-long-enough";
 
@@ -31,18 +33,6 @@ async fn extractor(jwt: Jwt) -> Json<Value> {
 
 async fn optional_extractor(jwt: OptionalJwt) -> Json<Value> {
     Json(json!({ "ran": true, "identity": jwt.identity() }))
-}
-
-async fn send(app: &Router, req: Request<Body>) -> (u16, Value, axum::http::HeaderMap) {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        headers,
-    )
 }
 
 fn cookie_manager() -> JwtManager {
@@ -70,7 +60,7 @@ async fn lowercase_methods_need_the_csrf_value_like_their_uppercase() {
             .header(header::COOKIE, format!("access_token_cookie={token}"))
             .body(Body::empty())
             .unwrap();
-        let (status, body, _) = send(&app, req).await;
+        let Reply { status, body, .. } = send(&app, req).await;
         assert_eq!(
             (status, body),
             (401, json!({"msg": "Missing CSRF token"})),
@@ -85,7 +75,7 @@ async fn lowercase_methods_need_the_csrf_value_like_their_uppercase() {
             .header(header::COOKIE, format!("access_token_cookie={token}"))
             .body(Body::empty())
             .unwrap();
-        assert_eq!(send(&app, req).await.0, 200, "{method}");
+        assert_eq!(send(&app, req).await.status, 200, "{method}");
     }
 }
 
@@ -115,15 +105,15 @@ async fn options_never_runs_a_handler_that_requires_a_token() {
         .merge(protected_router)
         .layer(jwt.layer());
     for uri in ["/macro", "/extractor", "/behind_require"] {
-        assert_eq!(send(&app, options(uri)).await.0, 200, "{uri}");
+        assert_eq!(send(&app, options(uri)).await.status, 200, "{uri}");
         assert_eq!(
-            send(&app, options(uri)).await.1,
+            send(&app, options(uri)).await.body,
             Value::Null,
             "{uri}: the handler ran"
         );
     }
     for uri in ["/optional", "/optional_extractor"] {
-        let (status, body, _) = send(&app, options(uri)).await;
+        let Reply { status, body, .. } = send(&app, options(uri)).await;
         assert_eq!(
             (status, body),
             (200, json!({"ran": true, "identity": null})),
@@ -156,7 +146,11 @@ async fn a_cors_layer_in_front_answers_preflights() {
         .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization")
         .body(Body::empty())
         .unwrap();
-    let (status, body, headers) = send(&app, preflight).await;
+    let Reply {
+        status,
+        body,
+        headers,
+    } = send(&app, preflight).await;
     assert_eq!((status, body), (200, Value::Null));
     assert_eq!(
         headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
@@ -168,7 +162,11 @@ async fn a_cors_layer_in_front_answers_preflights() {
         .header(header::ORIGIN, "https://app.example")
         .body(Body::empty())
         .unwrap();
-    let (status, body, headers) = send(&app, actual).await;
+    let Reply {
+        status,
+        body,
+        headers,
+    } = send(&app, actual).await;
     assert_eq!(
         (status, body),
         (401, json!({"msg": "Missing Authorization Header"}))
@@ -186,7 +184,7 @@ async fn a_cors_layer_in_front_answers_preflights() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(
-        send(&app, actual).await.1,
+        send(&app, actual).await.body,
         json!({"ran": true, "identity": "alice"})
     );
 }
@@ -221,7 +219,7 @@ async fn a_non_ascii_cookie_does_not_hide_the_token_cookie() {
             .header(header::COOKIE, HeaderValue::from_bytes(&value).unwrap())
             .body(Body::empty())
             .unwrap();
-        let (status, body, _) = send(&app, req).await;
+        let Reply { status, body, .. } = send(&app, req).await;
         assert_eq!(
             (status, body),
             (200, json!({"ran": true, "identity": "alice"})),
@@ -239,10 +237,8 @@ async fn a_non_ascii_cookie_does_not_hide_the_token_cookie() {
         )
         .body(Body::empty())
         .unwrap();
-    assert_eq!(send(&app, req).await.0, 422);
+    assert_eq!(send(&app, req).await.status, 422);
 }
-
-mod support;
 
 /// Serves `app` on a free loopback port; returns the address.
 async fn serve(app: Router) -> std::net::SocketAddr {
@@ -448,32 +444,17 @@ async fn slow_body_flood_leaves_memory_flat() {
     drop(sockets);
 }
 
-fn b64url(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// A compact JWS with exactly these header and payload texts, signed with
-/// `secret` (HS256).
-fn signed(header: &str, payload: &str, secret: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let input = format!(
-        "{}.{}",
-        b64url(header.as_bytes()),
-        b64url(payload.as_bytes())
-    );
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(input.as_bytes());
-    format!("{input}.{}", b64url(&mac.finalize().into_bytes()))
-}
-
 async fn answer(app: &Router, token: &str) -> (u16, Value) {
     let req = Request::builder()
         .uri("/protected")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
         .unwrap();
-    let (status, body, headers) = send(app, req).await;
+    let Reply {
+        status,
+        body,
+        headers,
+    } = send(app, req).await;
     for value in headers.values() {
         let value = value.to_str().unwrap_or_default();
         assert!(!value.contains('<'), "attacker text in a header: {value}");

@@ -12,12 +12,19 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    get_current_user, get_jwt, get_jwt_header, jwt_required, BlocklistError, Duration, JwtConfig,
-    JwtError, JwtManager, TokenOptions,
+    get_current_user, get_jwt, get_jwt_header, jwt_required, BlocklistError, Duration, JwtError,
+    JwtManager, TokenOptions,
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+mod support;
+use support::http::call;
+
+fn manager() -> JwtManager {
+    support::manager("foobarbaz-long-enough-for-the-tests")
+}
 
 #[derive(Debug, PartialEq)]
 struct User {
@@ -72,34 +79,6 @@ fn app(jwt: &JwtManager) -> Router {
         .route("/claims", get(claims))
         .route("/refresh_claims", post(refresh_claims))
         .layer(jwt.layer())
-}
-
-fn manager() -> JwtManager {
-    JwtManager::new(
-        JwtConfig::builder()
-            .secret_key("foobarbaz-long-enough-for-the-tests")
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>) -> (u16, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 // test_user_lookup

@@ -3,7 +3,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
-use axum::http::{header, HeaderMap, Method, Request};
+use axum::http::{header, Method, Request};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,9 +13,10 @@ use axum_jwt_extended::{
     unset_jwt_cookies, CookieOptions, Duration, FixedClock, JwtConfig, JwtConfigBuilder, JwtError,
     JwtManager, Location, SameSite, TokenOptions,
 };
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
+
+mod support;
+use support::http::{msg, send};
 
 const SECRET: &str = "locations-test-secret-long-enough-for-hs256";
 
@@ -98,46 +99,8 @@ fn routes() -> Router {
         .route("/protected-logout", post(protected_logout))
 }
 
-struct Reply {
-    status: u16,
-    body: Value,
-    headers: HeaderMap,
-}
-
-impl Reply {
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .collect()
-    }
-    fn set_cookie(&self, name: &str) -> Option<cookie::Cookie<'static>> {
-        self.set_cookies()
-            .into_iter()
-            .map(|s| cookie::Cookie::parse(s).unwrap())
-            .find(|c| c.name() == name)
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        headers,
-    }
-}
-
 fn req(method: Method, uri: &str) -> axum::http::request::Builder {
     Request::builder().method(method).uri(uri)
-}
-
-fn m(text: &str) -> Value {
-    json!({ "msg": text })
 }
 
 fn cookie_config() -> JwtConfigBuilder {
@@ -179,7 +142,7 @@ async fn missing_cookie() {
     .await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Missing cookie \"access_token_cookie\""))
+        (401, msg("Missing cookie \"access_token_cookie\""))
     );
     // An empty cookie counts as missing, like Flask.
     let r = send(
@@ -211,7 +174,7 @@ async fn csrf_double_submit_on_state_changing_methods() {
         .await;
         assert_eq!(
             (r.status, r.body),
-            (401, m("Missing CSRF token")),
+            (401, msg("Missing CSRF token")),
             "{method}"
         );
         let r = send(
@@ -225,7 +188,7 @@ async fn csrf_double_submit_on_state_changing_methods() {
         .await;
         assert_eq!(
             (r.status, r.body),
-            (401, m("CSRF double submit tokens do not match")),
+            (401, msg("CSRF double submit tokens do not match")),
             "{method}"
         );
         let r = send(
@@ -266,7 +229,7 @@ async fn token_without_csrf_claim_on_a_csrf_method() {
             .unwrap(),
     )
     .await;
-    assert_eq!((r.status, r.body), (422, m("Missing claim: csrf")));
+    assert_eq!((r.status, r.body), (422, msg("Missing claim: csrf")));
 }
 
 #[tokio::test]
@@ -303,7 +266,7 @@ async fn csrf_configuration() {
             .unwrap(),
     )
     .await;
-    assert_eq!((r.status, r.body), (401, m("Missing CSRF token")));
+    assert_eq!((r.status, r.body), (401, msg("Missing CSRF token")));
     let r = send(
         &app,
         req(Method::POST, "/protected")
@@ -374,11 +337,11 @@ async fn csrf_form_field_in_a_multipart_body() {
     let r = send(&app, request).await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("CSRF double submit tokens do not match"))
+        (401, msg("CSRF double submit tokens do not match"))
     );
     let (_, request) = upload(&[("title", "x")], None);
     let r = send(&app, request).await;
-    assert_eq!((r.status, r.body), (401, m("Missing CSRF token")));
+    assert_eq!((r.status, r.body), (401, msg("Missing CSRF token")));
     // The header wins, and then the body is not read by the layer.
     let (len, request) = upload(&[("csrf_token", "wrong")], Some(("X-CSRF-TOKEN", &csrf)));
     let r = send(&app, request).await;
@@ -406,12 +369,12 @@ async fn csrf_form_field_in_a_multipart_body() {
     .await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Missing cookie \"access_token_cookie\""))
+        (401, msg("Missing cookie \"access_token_cookie\""))
     );
     // One whose CSRF value is in the form is read, within the limit.
     let (_, request) = upload(&[("data", &big), ("csrf_token", &csrf)], None);
     let r = send(&app, request).await;
-    assert_eq!((r.status, r.body), (413, m("Request body too large")));
+    assert_eq!((r.status, r.body), (413, msg("Request body too large")));
     // A malformed body has no field: 401, never a 500.
     let r = send(
         &app,
@@ -422,7 +385,7 @@ async fn csrf_form_field_in_a_multipart_body() {
             .unwrap(),
     )
     .await;
-    assert_eq!((r.status, r.body), (401, m("Missing CSRF token")));
+    assert_eq!((r.status, r.body), (401, msg("Missing CSRF token")));
 }
 
 #[tokio::test]
@@ -447,10 +410,10 @@ async fn csrf_form_field_when_enabled() {
     let r = send(&app, form("csrf_token=wrong".into())).await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("CSRF double submit tokens do not match"))
+        (401, msg("CSRF double submit tokens do not match"))
     );
     let r = send(&app, form("a=1".into())).await;
-    assert_eq!((r.status, r.body), (401, m("Missing CSRF token")));
+    assert_eq!((r.status, r.body), (401, msg("Missing CSRF token")));
     // Off (the default): the form field is not consulted.
     let jwt = JwtManager::new(cookie_config().build().unwrap()).unwrap();
     let t2 = jwt.create_access_token("alice").unwrap();
@@ -490,7 +453,7 @@ async fn refresh_routes_read_the_refresh_cookie_and_its_csrf() {
     .await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Missing cookie \"refresh_token_cookie\""))
+        (401, msg("Missing cookie \"refresh_token_cookie\""))
     );
     let cookie = format!("access_token_cookie={access}; refresh_token_cookie={refresh_token}");
     let r = send(
@@ -504,7 +467,7 @@ async fn refresh_routes_read_the_refresh_cookie_and_its_csrf() {
     .await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Missing CSRF token")),
+        (401, msg("Missing CSRF token")),
         "the refresh header name is used"
     );
     let r = send(
@@ -540,7 +503,7 @@ async fn two_cookies_with_the_token_name_are_refused() {
         let r = send(&app(&jwt), b.body(Body::empty()).unwrap()).await;
         assert_eq!(
             (r.status, r.body),
-            (422, m("Multiple cookies named \"access_token_cookie\""))
+            (422, msg("Multiple cookies named \"access_token_cookie\""))
         );
     }
 }
@@ -591,7 +554,7 @@ async fn all_four_locations_combined_message_and_order() {
     .await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Missing JWT in headers, cookies, query_string or json (Missing Authorization Header; Missing cookie \"access_token_cookie\"; Missing 'jwt' query paramater; Invalid content-type. Must be application/json.)"))
+        (401, msg("Missing JWT in headers, cookies, query_string or json (Missing Authorization Header; Missing cookie \"access_token_cookie\"; Missing 'jwt' query paramater; Invalid content-type. Must be application/json.)"))
     );
     let t = jwt.create_access_token("alice").unwrap();
     // A JSON body location while a Json<T> handler still gets the body.
@@ -638,11 +601,11 @@ async fn json_body_messages() {
     let r = send(&app, post(None, "{}".into())).await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Invalid content-type. Must be application/json."))
+        (401, msg("Invalid content-type. Must be application/json."))
     );
     let r = send(&app, post(Some("text/plain"), "{}".into())).await;
     assert_eq!(r.status, 401);
-    let missing = m("Missing \"access_token\" key in json data.");
+    let missing = msg("Missing \"access_token\" key in json data.");
     for body in [
         "{}",
         "{broken",
@@ -666,7 +629,7 @@ async fn json_body_messages() {
             (r.status, r.body),
             (
                 422,
-                m("Invalid token type. Token must be a <class 'bytes'>")
+                msg("Invalid token type. Token must be a <class 'bytes'>")
             ),
             "{body}"
         );
@@ -692,7 +655,7 @@ async fn json_body_messages() {
     .await;
     assert_eq!(
         (r.status, r.body),
-        (401, m("Missing \"refresh_token\" key in json data."))
+        (401, msg("Missing \"refresh_token\" key in json data."))
     );
     let r = send(
         &app,
@@ -723,7 +686,7 @@ async fn json_body_limit() {
             .unwrap(),
     )
     .await;
-    assert_eq!((r.status, r.body), (413, m("Request body too large")));
+    assert_eq!((r.status, r.body), (413, msg("Request body too large")));
 }
 
 #[tokio::test]

@@ -10,13 +10,17 @@ use axum::routing::{get, post};
 use axum::{debug_handler, Json, Router};
 use axum_jwt_extended::{
     create_access_token, fresh_jwt_required, get_jwt, get_jwt_identity, get_jwt_request_location,
-    jwt_optional, jwt_refresh_token_required, jwt_required, spawn_with_jwt, JwtConfig, JwtError,
-    JwtManager, TokenOptions,
+    jwt_optional, jwt_refresh_token_required, jwt_required, spawn_with_jwt, JwtError, JwtManager,
+    TokenOptions,
 };
 use http_body_util::BodyExt;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+mod support;
+
+const SECRET: &str = "macro-test-secret-long-enough-for-hs256";
 
 #[derive(Clone)]
 struct AppState {
@@ -182,16 +186,6 @@ fn app(jwt: &JwtManager) -> Router {
         .layer(jwt.layer())
 }
 
-fn manager() -> JwtManager {
-    JwtManager::new(
-        JwtConfig::builder()
-            .secret_key("macro-test-secret-long-enough-for-hs256")
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
-}
-
 async fn send(
     app: &Router,
     method: Method,
@@ -222,7 +216,7 @@ async fn get_(app: &Router, uri: &str, token: Option<&str>) -> (u16, String) {
 
 #[tokio::test]
 async fn every_handler_shape_works_with_a_valid_token() {
-    let jwt = manager();
+    let jwt = support::manager(SECRET);
     let app = app(&jwt);
     let t = jwt.create_access_token("alice").unwrap();
     let t = Some(t.as_str());
@@ -262,7 +256,7 @@ async fn every_handler_shape_works_with_a_valid_token() {
 
 #[tokio::test]
 async fn every_handler_shape_rejects_a_missing_token_first() {
-    let jwt = manager();
+    let jwt = support::manager(SECRET);
     let app = app(&jwt);
     let missing = (401, r#"{"msg":"Missing Authorization Header"}"#.to_owned());
     for uri in [
@@ -317,7 +311,7 @@ async fn every_handler_shape_rejects_a_missing_token_first() {
 
 #[tokio::test]
 async fn route_requirements_follow_the_arguments() {
-    let jwt = manager();
+    let jwt = support::manager(SECRET);
     let app = app(&jwt);
     let access = jwt.create_access_token("alice").unwrap();
     let fresh = jwt
@@ -409,7 +403,7 @@ async fn route_requirements_follow_the_arguments() {
 
 #[tokio::test]
 async fn the_scope_does_not_leak_across_concurrent_requests() {
-    let jwt = manager();
+    let jwt = support::manager(SECRET);
     let app = app(&jwt);
     let mut tasks = Vec::new();
     for i in 0..256 {

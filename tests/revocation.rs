@@ -4,17 +4,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use axum::http::{header, Request};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
     create_token_pair, get_jwt_identity, jwt_required, revoke_current_token_family,
     rotate_current_refresh_token, Clock, JwtConfig, JwtError, JwtManager, TokenOptions,
 };
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
+
+mod support;
+use support::http::call;
 
 #[derive(Debug, Clone)]
 struct SharedClock(Arc<Mutex<f64>>);
@@ -72,24 +71,6 @@ fn setup() -> (JwtManager, Router, SharedClock) {
         .route("/logout", delete(logout))
         .layer(jwt.layer());
     (jwt, app, clock)
-}
-
-async fn call(app: &Router, method: &str, uri: &str, token: Option<&str>) -> (u16, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 fn revoked() -> (u16, Value) {

@@ -5,17 +5,16 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{header, Request};
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_jwt_extended::{
     get_jwt_identity, jwt_required, Blocklist, BlocklistError, BoxFuture, JwtConfig, JwtManager,
     Revocation, RevocationQuery,
 };
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
+
+mod support;
+use support::http::get_auth;
 
 #[derive(Debug)]
 struct Hanging;
@@ -64,24 +63,6 @@ fn app(jwt: &JwtManager) -> Router {
         .layer(jwt.layer())
 }
 
-async fn call(app: &Router, uri: &str, auth: Option<&str>) -> (u16, Value) {
-    let mut req = Request::builder().uri(uri);
-    if let Some(a) = auth {
-        req = req.header(header::AUTHORIZATION, a);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_routes() {
     let jwt = JwtManager::new(
@@ -103,16 +84,16 @@ async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_
         stuck.push(tokio::spawn(async move {
             let started = Instant::now();
             (
-                call(&app, "/protected", Some(&token)).await,
+                get_auth(&app, "/protected", Some(&token)).await,
                 started.elapsed(),
             )
         }));
     }
     // …while other routes answer at once.
     let started = Instant::now();
-    assert_eq!(call(&app, "/public", None).await.0, 200);
+    assert_eq!(get_auth(&app, "/public", None).await.0, 200);
     assert_eq!(
-        call(&app, "/skipping", Some(&token)).await,
+        get_auth(&app, "/skipping", Some(&token)).await,
         (200, json!({"logged_in_as": "alice"}))
     );
     // Well before the stuck ones give up (1 s), even on a loaded machine.
@@ -172,7 +153,7 @@ async fn oversized_inputs_are_refused_quickly() {
     ];
     for (name, auth, status) in cases {
         let started = Instant::now();
-        let (s, body) = call(&app, "/protected", Some(&auth)).await;
+        let (s, body) = get_auth(&app, "/protected", Some(&auth)).await;
         assert_eq!(s, status, "{name}: {body}");
         assert!(
             started.elapsed() < Duration::from_secs(1),
@@ -206,7 +187,7 @@ async fn sixty_four_concurrent_clients_never_see_each_others_identity() {
         );
         clients.push(tokio::spawn(async move {
             for _ in 0..50 {
-                let (s, body) = call(&app, "/protected", Some(&token)).await;
+                let (s, body) = get_auth(&app, "/protected", Some(&token)).await;
                 assert_eq!(
                     (s, body),
                     (200, json!({"logged_in_as": format!("user-{i}")}))

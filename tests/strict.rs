@@ -8,11 +8,14 @@ use axum::Router;
 use axum_jwt_extended::{
     Duration, Expires, FixedClock, Jwt, JwtConfig, JwtError, JwtManager, TokenOptions,
 };
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use hmac::Mac as _;
 use serde_json::{json, Value};
 use tower::ServiceExt;
+
+mod support;
+
+fn forge(header: Value, claims: Value) -> String {
+    support::forge::forge(&header, &claims, SECRET)
+}
 
 const SECRET: &str = "strict-profile-secret-long-enough-for-hs256";
 const NOW: f64 = 1_700_000_000.0;
@@ -27,20 +30,6 @@ fn strict() -> JwtManager {
             .unwrap(),
     )
     .unwrap()
-}
-
-fn forge(header: Value, claims: Value) -> String {
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes())
-        .unwrap()
-        .chain_update(input.as_bytes())
-        .finalize()
-        .into_bytes();
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac))
 }
 
 fn base() -> Value {

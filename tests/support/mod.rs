@@ -1,78 +1,25 @@
-//! Helpers for the tests that start processes (browser, fleet).
+//! What the integration tests share: requests against a router
+//! ([`http`]), hand-made tokens ([`forge`]), and the processes some tests
+//! start ([`process`]). Each test file includes it with `mod support;` and
+//! uses what it needs.
 #![allow(
     dead_code,
+    unused_imports,
     unreachable_pub,
     missing_docs,
     clippy::unwrap_used,
     clippy::expect_used
 )]
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+pub mod forge;
+pub mod http;
+pub mod process;
 
-/// A child process killed when dropped.
-pub struct Killed(pub Child);
+pub use process::{example_binary, free_port, start_redis, wait_for_port, Killed};
 
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use axum_jwt_extended::{JwtConfig, JwtManager};
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-pub fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{what} did not listen on {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// target/<profile>/examples/<name>, next to the test binary.
-pub fn example_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join(name)
-}
-
-/// A throwaway `redis-server` on `port` (`REDIS_SERVER` names another binary),
-/// killed when dropped.
-pub fn start_redis(port: u16) -> Killed {
-    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-    let child = Command::new(&binary)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {binary} ({e}): install redis-server, or run scripts/test")
-        });
-    wait_for_port(port, "redis-server");
-    Killed(child)
+/// A manager with Flask's defaults and `secret` (HS256).
+pub fn manager(secret: &str) -> JwtManager {
+    JwtManager::new(JwtConfig::builder().secret_key(secret).build().unwrap()).unwrap()
 }
