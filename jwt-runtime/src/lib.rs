@@ -33,6 +33,36 @@
 
 #![forbid(unsafe_code)]
 
+// Where each behaviour lives. Imports run down this list (a module uses only
+// modules above it): leaves first, the manager and the HTTP glue last.
+//
+// Leaves
+//   error          the error type, its status, and every Flask contract text (`messages`)
+//   clock, claims  the time source; a verified token and its typed accessors
+//   location       the `JWT_TOKEN_LOCATION` vocabulary
+//   requirements   a route's arguments (`optional`, `fresh`, `refresh`, ...) as bits
+//   python         Python/Werkzeug emulation: truthiness, `str.split`, latin-1 headers
+// Stores, keys and configuration
+//   blocklist/     the revocation store trait, memory and Redis
+//   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
+//   jwks           a remote JWKS as a key source
+//   config/        option values, the validated config, the builder, `build()`'s checks
+// Requests and tokens
+//   body           bodies a guard may read (JSON token, CSRF form field), bounded
+//   csrf           the double-submit value and its constant-time check
+//   token/         encode; decode as steps: header, signature, payload, claim validation
+//   locations      finding the token in headers, cookies, query string, JSON
+//   cache          the verified-token cache
+//   context        the verified token of the current handler and its accessors
+// The manager and the HTTP glue
+//   manager/       verification pipeline; key_choice (which key verifies);
+//                   revocation (logout, families, rotation); callbacks (loaders);
+//                   rejection (the one error renderer); current (`current_app`)
+//   cookies        `set_*_cookies` / `unset_*` and request cookie parsing
+//   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
+//   layer          `JwtManager::layer()`, `RequireJwtLayer`
+//   openapi        utoipa security scheme
+
 mod blocklist;
 mod body;
 mod cache;
