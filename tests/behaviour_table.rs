@@ -13,9 +13,9 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
     create_access_token, create_refresh_token, get_jwt, get_jwt_header, get_jwt_identity,
-    get_jwt_request_location, req, revoke_current_token, Blocklist, BlocklistError, BoxFuture,
-    Duration, FixedClock, FreshJwt, Jwt, JwtConfig, JwtConfigBuilder, JwtContext, JwtError,
-    JwtManager, Location, OptionalJwt, RefreshJwt, TokenOptions, VerifyJwt,
+    get_jwt_request_location, messages, req, revoke_current_token, Blocklist, BlocklistError,
+    BoxFuture, Duration, FixedClock, FreshJwt, Jwt, JwtConfig, JwtConfigBuilder, JwtContext,
+    JwtError, JwtManager, Location, OptionalJwt, RefreshJwt, TokenOptions, VerifyJwt,
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -594,11 +594,26 @@ async fn row26_a_failing_blocklist_fails_closed_and_is_never_asked_about_bad_tok
 async fn row27_missing_layer_is_a_500_that_names_the_fix() {
     let app = Router::new().route("/protected", get(who));
     let (s, b) = get_auth(&app, "/protected", Some("Bearer x.y.z")).await;
-    assert_eq!(s, 500);
-    assert!(
-        b["msg"].as_str().unwrap().contains("JwtManager::layer()"),
-        "{b}"
+    assert_eq!((s, b), (500, msg(messages::MISSING_LAYER)));
+    assert!(messages::MISSING_LAYER.contains(".layer(jwt.layer())"));
+
+    // The usual way to get there: a route added after the layer, which axum
+    // does not wrap. The message names that ordering rule.
+    let jwt = JwtManager::new(config().build().unwrap()).unwrap();
+    let t = jwt.create_access_token("alice").unwrap();
+    let app = Router::new()
+        .route("/before", get(who))
+        .layer(jwt.layer())
+        .route("/after", get(who));
+    assert_eq!(
+        get_auth(&app, "/before", Some(&format!("Bearer {t}")))
+            .await
+            .0,
+        200
     );
+    let (s, b) = get_auth(&app, "/after", Some(&format!("Bearer {t}"))).await;
+    assert_eq!((s, b), (500, msg(messages::MISSING_LAYER)));
+    assert!(messages::MISSING_LAYER.contains("after its routes"));
 }
 
 #[tokio::test]

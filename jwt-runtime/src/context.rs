@@ -1,12 +1,25 @@
-//! The verified token of the current protected handler (set by
-//! `#[jwt_required]` or [`JwtContext::scope`], like Flask's `g`) and the
-//! accessors that read it. Outside a protected handler every accessor returns
-//! `None` or an empty map; none of them panics. (The manager of the current
-//! request, Flask's `current_app`, is `manager::current`.)
+//! The verified token of the current request (like Flask's `g`) and the
+//! accessors that read it.
+//!
+//! A token verified by `#[jwt_required]`, by router-wide protection
+//! ([`JwtManager::require`](crate::JwtManager::require)) or by
+//! [`JwtContext::scope`] is in a task-local scope around the handler; one
+//! verified by an extractor ([`Jwt`](crate::Jwt) and friends) is kept in the
+//! request's slot, which the layer opens around every request. The accessors
+//! look in both.
+//!
+//! Outside a verified request (no guard ran, a spawned task, a route the
+//! layer does not wrap) the accessors return `None` or an empty map, never
+//! panic, and log a warning (with the `tracing` feature) naming the accessor,
+//! because that is a bug Flask reports with a `RuntimeError`;
+//! [`JwtContext::try_current`] is the fallible form. (The manager of the
+//! current request, Flask's `current_app`, is `manager::current`.)
 //!
 //! A task-local scope is not inherited by `tokio::spawn`: carry the context
-//! into a spawned task with [`JwtContext::current`] and [`JwtContext::scope`].
+//! into a spawned task with [`spawn_with_jwt`](crate::spawn_with_jwt), or
+//! [`JwtContext::current`] and [`JwtContext::scope`].
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -15,11 +28,68 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::claims::DecodedToken;
+use crate::error::JwtError;
 use crate::location::Location;
 
 tokio::task_local! {
+    /// The context of a guarded handler (macro, router-wide protection, or
+    /// an explicit scope).
     static CURRENT: JwtContext;
+    /// The context an extractor verified in this request; the layer opens
+    /// the slot around every request.
+    static REQUEST: RequestSlot;
 }
+
+/// The per-request place where an extractor leaves what it verified.
+#[derive(Debug, Default)]
+pub(crate) struct RequestSlot(RefCell<Option<JwtContext>>);
+
+/// Runs `fut` with an empty request slot (the layer does, per request).
+pub(crate) fn request_scope<F: Future>(
+    fut: F,
+) -> tokio::task::futures::TaskLocalFuture<RequestSlot, F> {
+    REQUEST.scope(RequestSlot::default(), fut)
+}
+
+/// Keeps what an extractor verified for the free accessors of this request.
+pub(crate) fn remember(context: &JwtContext) {
+    let _ = REQUEST.try_with(|slot| *slot.0.borrow_mut() = Some(context.clone()));
+}
+
+/// `f` of the current verified context: the guarded scope first, then the
+/// request's slot. `None` when no token was verified for this code.
+fn with_current<R>(f: impl FnOnce(&JwtContext) -> R) -> Option<R> {
+    if CURRENT.try_with(|_| ()).is_ok() {
+        return CURRENT.try_with(f).ok();
+    }
+    REQUEST
+        .try_with(|slot| slot.0.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// [`with_current`] for an accessor: outside a verified request, a warning
+/// naming the accessor (Flask raises a `RuntimeError` there).
+fn accessor<R>(name: &'static str, f: impl FnOnce(&JwtContext) -> R) -> Option<R> {
+    let found = with_current(f);
+    if found.is_none() {
+        warn_unverified(name);
+    }
+    found
+}
+
+#[cfg(feature = "tracing")]
+fn warn_unverified(accessor: &'static str) {
+    tracing::warn!(
+        target: "axum_jwt_extended",
+        accessor,
+        "{}",
+        crate::error::messages::NOT_VERIFIED
+    );
+}
+
+#[cfg(not(feature = "tracing"))]
+fn warn_unverified(_: &'static str) {}
 
 /// A user loaded by the manager's `user_lookup_loader`.
 pub(crate) type AnyUser = Arc<dyn std::any::Any + Send + Sync>;
@@ -62,12 +132,30 @@ impl JwtContext {
         self.user.clone()?.downcast::<U>().ok()
     }
 
-    /// The context of the protected handler this code runs in, if any.
+    /// The context of the verified request this code runs in, if any: a
+    /// guarded handler's, or the one an extractor verified.
     ///
     /// Use it with [`scope`](Self::scope) to carry the context into a task
     /// started with `tokio::spawn`, which does not inherit task-locals.
     pub fn current() -> Option<JwtContext> {
-        CURRENT.try_with(Clone::clone).ok()
+        with_current(Clone::clone)
+    }
+
+    /// [`current`](Self::current), or [`JwtError::NotVerified`] (a 500 naming
+    /// the fix) when no guard verified a token for this code: the fallible
+    /// form of the accessors, for code that must not run unverified.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtContext, JwtError};
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// // No guard ran here: an error, not a quiet `None`.
+    /// assert!(matches!(JwtContext::try_current(), Err(JwtError::NotVerified)));
+    /// let inside = JwtContext::default().scope(async { JwtContext::try_current().is_ok() });
+    /// assert!(inside.await);
+    /// # });
+    /// ```
+    pub fn try_current() -> Result<JwtContext, JwtError> {
+        with_current(Clone::clone).ok_or(JwtError::NotVerified)
     }
 
     /// Runs `fut` with this context, so that `get_jwt_identity()` and the other
@@ -170,15 +258,15 @@ impl Serialize for JwtHeader {
 /// assert_eq!(axum_jwt_extended::get_jwt_identity(), None);
 /// ```
 pub fn get_jwt_identity() -> Option<String> {
-    CURRENT.try_with(JwtContext::identity).ok().flatten()
+    accessor("get_jwt_identity", JwtContext::identity).flatten()
 }
 
 /// The identity claim of the current token as JSON.
 pub fn get_jwt_identity_value() -> Option<Value> {
-    CURRENT
-        .try_with(|c| c.token.as_deref().map(|t| t.identity().clone()))
-        .ok()
-        .flatten()
+    accessor("get_jwt_identity_value", |c| {
+        c.token.as_deref().map(|t| t.identity().clone())
+    })
+    .flatten()
 }
 
 /// The claims of the current token (Flask's `get_jwt()`); empty outside a
@@ -188,18 +276,18 @@ pub fn get_jwt_identity_value() -> Option<Value> {
 /// assert!(axum_jwt_extended::get_jwt().is_empty());
 /// ```
 pub fn get_jwt() -> Claims {
-    CURRENT.try_with(JwtContext::claims).unwrap_or_default()
+    accessor("get_jwt", JwtContext::claims).unwrap_or_default()
 }
 
 /// The header of the current token (Flask's `get_jwt_header()`); empty outside
 /// a protected handler or without a token.
 pub fn get_jwt_header() -> JwtHeader {
-    CURRENT.try_with(JwtContext::header).unwrap_or_default()
+    accessor("get_jwt_header", JwtContext::header).unwrap_or_default()
 }
 
 /// Where the current token was found (Flask's `get_jwt_request_location()`).
 pub fn get_jwt_request_location() -> Option<Location> {
-    CURRENT.try_with(|c| c.location).ok().flatten()
+    accessor("get_jwt_request_location", |c| c.location).flatten()
 }
 
 /// Runs `fut` with `context` as the current verified token.
@@ -221,10 +309,35 @@ pub(crate) fn context_scope<F: Future>(
 /// assert!(axum_jwt_extended::get_current_user::<User>().is_none());
 /// ```
 pub fn get_current_user<U: Send + Sync + 'static>() -> Option<Arc<U>> {
-    CURRENT.try_with(|c| c.current_user::<U>()).ok().flatten()
+    accessor("get_current_user", |c| {
+        let user = c.current_user::<U>();
+        if user.is_none() && c.user.is_some() {
+            warn_wrong_user_type(std::any::type_name::<U>());
+        }
+        user
+    })
+    .flatten()
+}
+
+#[cfg(feature = "tracing")]
+fn warn_wrong_user_type(asked: &'static str) {
+    tracing::warn!(
+        target: "axum_jwt_extended",
+        asked,
+        "get_current_user: the loaded user is not of the type asked for (the user_lookup_loader returns another type)"
+    );
+}
+
+#[cfg(not(feature = "tracing"))]
+fn warn_wrong_user_type(_: &'static str) {}
+
+/// The verified token in scope, if any, without the misuse warning: for code
+/// that works with or without one (linking a new token to the current login).
+pub(crate) fn token_in_scope() -> Option<Arc<DecodedToken>> {
+    with_current(|c| c.token.clone()).flatten()
 }
 
 /// The current verified token, if any.
 pub fn current_token() -> Option<Arc<DecodedToken>> {
-    CURRENT.try_with(|c| c.token.clone()).ok().flatten()
+    accessor("current_token", |c| c.token.clone()).flatten()
 }

@@ -132,8 +132,13 @@ pub mod messages {
     /// Ours: the error carried by the answer to an `OPTIONS` request on a
     /// route that requires a token (the response itself is an empty 200).
     pub const PREFLIGHT: &str = "OPTIONS request answered without verifying a token";
-    /// Ours: a missing `JwtManager::layer()` (500).
-    pub const MISSING_LAYER: &str = "JWT verification is not configured: add `.layer(jwt.layer())` (JwtManager::layer()) to the router";
+    /// Ours: an accessor used where no guard verified a token (logged; and
+    /// the 500 of `JwtContext::try_current`). Flask raises `RuntimeError`:
+    /// "You must call `@jwt_required()` or `verify_jwt_in_request()` before
+    /// using this method".
+    pub const NOT_VERIFIED: &str = "no verified token here: protect the handler with #[jwt_required], a Jwt extractor or JwtManager::require() before using this accessor (a task started with tokio::spawn needs spawn_with_jwt)";
+    /// Ours: a guard reached without `JwtManager::layer()` around its route (500).
+    pub const MISSING_LAYER: &str = "JWT verification is not configured for this route: add .layer(jwt.layer()) to the router after its routes (an axum layer wraps only the routes added before it)";
 }
 
 /// Every way creating, finding or verifying a token can fail.
@@ -220,6 +225,10 @@ pub enum JwtError {
     /// `body_read_timeout` (408).
     #[error("Timed out reading the request body")]
     BodyTimeout,
+    /// [`JwtContext::try_current`](crate::JwtContext::try_current) was called
+    /// where no guard verified a token (Flask's `RuntimeError`; 500).
+    #[error("{}", messages::NOT_VERIFIED)]
+    NotVerified,
     /// A free function such as `create_access_token` was called outside a request
     /// under `JwtManager::layer()`.
     #[error("no JwtManager in scope: call this inside a handler under `JwtManager::layer()`, or call the method of the same name on `JwtManager`")]
@@ -261,6 +270,7 @@ impl JwtError {
             JwtError::BodyTimeout => "body_timeout",
             JwtError::MissingLayer => "missing_layer",
             JwtError::NoManager => "no_manager",
+            JwtError::NotVerified => "not_verified",
             JwtError::Config(_) => "config",
             JwtError::Encode(_) => "encode",
         }
@@ -288,6 +298,7 @@ impl JwtError {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             JwtError::MissingLayer
+            | JwtError::NotVerified
             | JwtError::NoManager
             | JwtError::Config(_)
             | JwtError::Encode(_) => StatusCode::INTERNAL_SERVER_ERROR,

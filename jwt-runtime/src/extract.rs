@@ -6,7 +6,7 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum_core::extract::FromRequestParts;
+use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
 use crate::claims::DecodedToken;
@@ -149,29 +149,78 @@ impl<const REQ: u32, R: ClaimRule> VerifyJwt<REQ, R> {
     }
 }
 
+/// Verifies `parts` against `requirements` and the rule `R`, and keeps the
+/// outcome for the free accessors.
+async fn verify<R: ClaimRule>(
+    parts: &Parts,
+    requirements: Requirements,
+) -> Result<JwtContext, JwtRejection> {
+    let manager = parts
+        .extensions
+        .get::<JwtManager>()
+        .cloned()
+        .ok_or(JwtError::MissingLayer)?;
+    let context = manager.verify_request(parts, requirements).await?;
+    if let Some(token) = &context.token {
+        if let Err(msg) = R::check(token) {
+            return Err(JwtRejection::new(
+                JwtError::Forbidden(msg),
+                Some(Arc::clone(token)),
+                &manager,
+            ));
+        }
+    }
+    // The free accessors (`get_jwt_identity()`, ...) see it too.
+    crate::context::remember(&context);
+    Ok(context)
+}
+
 impl<S: Send + Sync, const REQ: u32, R: ClaimRule> FromRequestParts<S> for VerifyJwt<REQ, R> {
     type Rejection = JwtRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let manager = parts
-            .extensions
-            .get::<JwtManager>()
-            .cloned()
-            .ok_or(JwtError::MissingLayer)?;
-        let context = manager.verify_request(parts, Self::REQUIREMENTS).await?;
-        if let Some(token) = &context.token {
-            if let Err(msg) = R::check(token) {
-                return Err(JwtRejection::new(
-                    JwtError::Forbidden(msg),
-                    Some(Arc::clone(token)),
-                    &manager,
-                ));
-            }
-        }
+        let context = verify::<R>(parts, Self::REQUIREMENTS).await?;
         Ok(VerifyJwt {
             context,
             rule: PhantomData,
         })
+    }
+}
+
+/// `Option<Jwt>` (and every other [`VerifyJwt`]): `None` when the request
+/// carries no token, the refusal when it carries one that does not pass,
+/// as axum's optional extractors do.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use axum_jwt_extended::{Jwt, JwtConfig, JwtManager};
+///
+/// async fn greet(jwt: Option<Jwt>) -> String {
+///     match jwt {
+///         Some(jwt) => format!("hello {}", jwt.identity().unwrap_or_default()),
+///         None => "hello stranger".to_owned(),
+///     }
+/// }
+///
+/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+/// let app: Router = Router::new().route("/", get(greet)).layer(jwt.layer());
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
+/// ```
+impl<S: Send + Sync, const REQ: u32, R: ClaimRule> OptionalFromRequestParts<S>
+    for VerifyJwt<REQ, R>
+{
+    type Rejection = JwtRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let requirements = Requirements::from_bits(REQ | req::OPTIONAL);
+        let context = verify::<R>(parts, requirements).await?;
+        Ok(context.token.is_some().then_some(VerifyJwt {
+            context,
+            rule: PhantomData,
+        }))
     }
 }
 

@@ -16,7 +16,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::body::PendingBody;
-use crate::context::RefreshSlot;
+use crate::context::{request_scope, RefreshSlot, RequestSlot};
 use crate::locations;
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
@@ -124,8 +124,9 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = FutureKindProj]
     enum FutureKind<F: Future> {
-        // No body to read, no refresh: the inner future in the manager's scope.
-        Direct { #[pin] fut: tokio::task::futures::TaskLocalFuture<JwtManager, F> },
+        // No body to read, no refresh: the inner future in the manager's
+        // scope, with the request's slot for what an extractor verifies.
+        Direct { #[pin] fut: tokio::task::futures::TaskLocalFuture<JwtManager, tokio::task::futures::TaskLocalFuture<RequestSlot, F>> },
         // The body is read first, or the response is post-processed.
         Boxed { fut: Pin<Box<dyn Future<Output = F::Output> + Send>> },
     }
@@ -177,7 +178,7 @@ where
                 crate::manager::current::manager_sync_scope(manager.clone(), || inner.call(req));
             return JwtFuture {
                 inner: FutureKind::Direct {
-                    fut: crate::manager::current::manager_scope(manager, fut),
+                    fut: crate::manager::current::manager_scope(manager, request_scope(fut)),
                 },
             };
         }
@@ -191,9 +192,10 @@ where
                 req.extensions_mut().insert(slot.clone());
                 slot
             });
-            let response = crate::manager::current::manager_scope(manager.clone(), async {
-                inner.call(req).await
-            })
+            let response = crate::manager::current::manager_scope(
+                manager.clone(),
+                request_scope(async { inner.call(req).await }),
+            )
             .await?;
             #[cfg(feature = "cookies")]
             let response = match (window, slot) {

@@ -201,7 +201,7 @@ impl JwtManager {
             return Ok(());
         }
         if options.family.is_none() {
-            options.family = crate::context::current_token()
+            options.family = crate::context::token_in_scope()
                 .and_then(|current| current.family().map(str::to_owned));
         }
         let (Some(_), Some(longest)) = (&options.family, self.login_lifetime()) else {
