@@ -3,7 +3,10 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::{Map, Value};
+
+use crate::error::{messages, JwtError};
 
 /// A token whose signature and claims have been verified.
 ///
@@ -85,6 +88,28 @@ pub(crate) enum TokenType {
 
 static FALSE: Value = Value::Bool(false);
 
+/// The claims map as a deserializer, without copying it into a `Value`.
+struct ClaimsDeserializer<'a>(&'a Map<String, Value>);
+
+impl<'de> Deserializer<'de> for ClaimsDeserializer<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(serde::de::value::MapDeserializer::new(
+            self.0.iter().map(|(k, v)| (k.as_str(), v)),
+        ))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
 impl DecodedToken {
     /// The JOSE header (`alg`, `typ`, and any additional headers).
     pub fn header(&self) -> &Map<String, Value> {
@@ -126,6 +151,57 @@ impl DecodedToken {
             Some(text) => Some(text.get(&self.payload)),
             None => self.identity_value.get().and_then(Value::as_str),
         }
+    }
+
+    /// The identity as a `T`: a string identity as is (`String`, or a type
+    /// that deserializes from a string, such as `uuid::Uuid`), or read as a
+    /// JSON value (so `"42"` is the integer 42, as identities are strings
+    /// while `verify_sub` is on).
+    ///
+    /// An identity of another shape is a 422 [`JwtError::InvalidToken`] with
+    /// a stable message that does not echo the token.
+    ///
+    /// ```
+    /// # use axum_jwt_extended::{JwtConfig, JwtManager};
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let token = jwt.decode_token(&jwt.create_access_token("42")?, false)?;
+    /// assert_eq!(token.identity_as::<u64>()?, 42);
+    /// assert_eq!(token.identity_as::<String>()?, "42");
+    /// assert!(token.identity_as::<bool>().is_err());
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn identity_as<T: DeserializeOwned>(&self) -> Result<T, JwtError> {
+        let identity = self.identity();
+        if let Ok(value) = T::deserialize(identity) {
+            return Ok(value);
+        }
+        identity
+            .as_str()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .ok_or_else(|| JwtError::invalid(messages::IDENTITY_TYPE))
+    }
+
+    /// The claims as a `T` (any [`Deserialize`](serde::Deserialize) type,
+    /// with Flask's defaults filled in as in [`claims`](Self::claims)).
+    ///
+    /// Claims of another shape are a 422 [`JwtError::InvalidToken`] with a
+    /// stable message that does not echo the token.
+    ///
+    /// ```
+    /// # use axum_jwt_extended::{JwtConfig, JwtManager, TokenOptions};
+    /// #[derive(serde::Deserialize)]
+    /// struct MyClaims { sub: String, role: String }
+    ///
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let options = TokenOptions::new().additional_claims(serde_json::json!({"role": "admin"}));
+    /// let token = jwt.decode_token(&jwt.create_access_token_with("alice", options)?, false)?;
+    /// let claims: MyClaims = token.claims_as()?;
+    /// assert_eq!((claims.sub.as_str(), claims.role.as_str()), ("alice", "admin"));
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn claims_as<T: DeserializeOwned>(&self) -> Result<T, JwtError> {
+        T::deserialize(ClaimsDeserializer(self.claims()))
+            .map_err(|_| JwtError::invalid(messages::CLAIMS_TYPE))
     }
 
     /// The `type` claim: `"access"` (also when the token has none) or `"refresh"`.

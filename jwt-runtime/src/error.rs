@@ -132,6 +132,12 @@ pub mod messages {
     /// Ours: the error carried by the answer to an `OPTIONS` request on a
     /// route that requires a token (the response itself is an empty 200).
     pub const PREFLIGHT: &str = "OPTIONS request answered without verifying a token";
+    /// Ours: a typed identity (`Identity<T>`, `identity_as`) that the token's
+    /// identity cannot be read as (422).
+    pub const IDENTITY_TYPE: &str = "The token's identity does not have the expected type";
+    /// Ours: typed claims (`JwtClaims<T>`, `claims_as`) that the token's
+    /// claims cannot be read as (422).
+    pub const CLAIMS_TYPE: &str = "The token's claims do not have the expected shape";
     /// Ours: an accessor used where no guard verified a token (logged; and
     /// the 500 of `JwtContext::try_current`). Flask raises `RuntimeError`:
     /// "You must call `@jwt_required()` or `verify_jwt_in_request()` before

@@ -345,6 +345,8 @@ where
                     return Ok(axum_core::response::IntoResponse::into_response(rejection))
                 }
             };
+            // The typed extractors of the handlers use this verification.
+            parts.extensions.insert(context.clone());
             let req = Request::from_parts(parts, body);
             let fut = context.scope(inner.call(req));
             crate::manager::current::manager_scope(manager, fut).await

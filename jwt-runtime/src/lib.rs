@@ -113,7 +113,10 @@ pub use cookies::{
 #[cfg(feature = "cookies")]
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
-pub use extract::{AnyClaims, ClaimRule, FreshJwt, Jwt, OptionalJwt, RefreshJwt, VerifyJwt};
+pub use extract::{
+    AnyClaims, ClaimRule, CurrentUser, FreshJwt, Identity, Jwt, JwtClaims, OptionalJwt, RefreshJwt,
+    VerifyJwt,
+};
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksFetcher, RemoteJwks};
 pub use keys::{SigningKey, VerificationKey};

@@ -10,12 +10,15 @@ use serde_json::Value;
 
 use crate::blocklist::{BlocklistError, BoxFuture};
 use crate::claims::DecodedToken;
+use crate::error::JwtError;
 use crate::keys::{SigningKey, VerificationKey};
 use crate::manager::JwtManager;
 
 type ValueLoader = Arc<dyn Fn(&Value) -> Value + Send + Sync>;
 pub(super) type TokenResponder = Arc<dyn Fn(&DecodedToken) -> Response + Send + Sync>;
 type MessageResponder = Arc<dyn Fn(&str) -> Response + Send + Sync>;
+pub(super) type ErrorHandler =
+    Arc<dyn Fn(&JwtError, Option<&DecodedToken>) -> Response + Send + Sync>;
 type TokenCheck = Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, bool> + Send + Sync>;
 type BlocklistCheck = Arc<
     dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, BlocklistError>> + Send + Sync,
@@ -40,6 +43,7 @@ pub(crate) struct Callbacks {
     pub(crate) user_lookup_error: Option<TokenResponder>,
     pub(crate) invalid: Option<MessageResponder>,
     pub(crate) unauthorized: Option<MessageResponder>,
+    pub(crate) error_handler: Option<ErrorHandler>,
     pub(crate) encode_key: Option<EncodeKeyLoader>,
     pub(crate) decode_key: Option<DecodeKeyLoader>,
 }
@@ -258,6 +262,33 @@ impl JwtManager {
             );
             std::future::ready(res)
         }
+    }
+
+    /// The one hook that renders every [`JwtError`]: the guard's refusals
+    /// (401, 422, 403 of claim rules, 408/413 of bodies, 503 of stores), the
+    /// errors handlers return with `?`, and the 500s of programming errors.
+    /// It gets the error and, when there is one, the token it is about (for
+    /// an error a handler returns, the token the handler was verified with).
+    ///
+    /// It replaces Flask's default rendering and the per-kind loaders below,
+    /// which are shorthands for one kind each. A 401 keeps its
+    /// `WWW-Authenticate` challenge unless the hook sets its own.
+    ///
+    /// ```
+    /// use axum::{response::IntoResponse, Json};
+    /// use serde_json::json;
+    /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+    /// let jwt = axum_jwt_extended::JwtManager::new(config)?.error_handler(|error, _token| {
+    ///     let body = json!({ "error": { "code": error.kind(), "message": error.to_string() } });
+    ///     (error.status(), Json(body)).into_response()
+    /// });
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn error_handler<F>(self, f: F) -> Self
+    where
+        F: Fn(&JwtError, Option<&DecodedToken>) -> Response + Send + Sync + 'static,
+    {
+        self.with_callbacks(|cb| cb.error_handler = Some(Arc::new(f)))
     }
 
     /// Flask's `expired_token_loader`: the response for an expired token.

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum_core::response::{IntoResponse, Response};
+use http::header::WWW_AUTHENTICATE;
 
 use super::callbacks::TokenResponder;
 use crate::claims::DecodedToken;
@@ -103,15 +104,39 @@ impl IntoResponse for JwtRejection {
 }
 
 impl JwtManager {
-    /// Renders `error` as this manager answers it: the registered response
-    /// loader for its kind, or Flask's default body and status.
+    /// Renders `error` as this manager answers it: the [`error_handler`]
+    /// when one is set, else the response loader for its kind, else Flask's
+    /// default body and status. A 401 always carries a `WWW-Authenticate`
+    /// challenge (the renderer's own, or the error's).
+    ///
+    /// [`error_handler`]: JwtManager::error_handler
     pub fn error_response(&self, error: &JwtError, token: Option<&DecodedToken>) -> Response {
+        let cb = self.callbacks();
+        let mut response = match &cb.error_handler {
+            Some(handler) => handler(error, token),
+            None => self
+                .kind_loader(error, token)
+                .unwrap_or_else(|| error.to_response(self.config().error_msg_key())),
+        };
+        if response.status() == http::StatusCode::UNAUTHORIZED
+            && !response.headers().contains_key(WWW_AUTHENTICATE)
+        {
+            let challenge = error
+                .www_authenticate()
+                .unwrap_or_else(|| http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+
+    /// Flask's per-kind response loader for `error`, if one is registered.
+    fn kind_loader(&self, error: &JwtError, token: Option<&DecodedToken>) -> Option<Response> {
         let cb = self.callbacks();
         let by_token = |f: &Option<TokenResponder>| match (f, token) {
             (Some(f), Some(t)) => Some(f(t)),
             _ => None,
         };
-        let custom = match error {
+        match error {
             JwtError::Expired => by_token(&cb.expired),
             JwtError::FreshTokenRequired => by_token(&cb.needs_fresh),
             JwtError::Revoked => by_token(&cb.revoked),
@@ -124,8 +149,7 @@ impl JwtManager {
             | JwtError::InvalidToken(m)
             | JwtError::WrongTokenType(m) => cb.invalid.as_ref().map(|f| f(m)),
             _ => None,
-        };
-        custom.unwrap_or_else(|| error.to_response(self.config().error_msg_key()))
+        }
     }
 }
 
@@ -133,10 +157,14 @@ impl JwtManager {
 /// guard's refusals are.
 impl IntoResponse for JwtError {
     /// Answers through the `JwtManager` whose layer the request is under (its
-    /// message key and response loaders), or Flask's defaults outside one.
+    /// error handler or response loaders, with the token the handler was
+    /// verified with), or Flask's defaults outside one.
     fn into_response(self) -> Response {
         match crate::manager::current_manager() {
-            Some(manager) => manager.error_response(&self, None),
+            Some(manager) => {
+                let token = crate::context::token_in_scope();
+                manager.error_response(&self, token.as_deref())
+            }
             None => self.to_response("msg"),
         }
     }

@@ -1,5 +1,10 @@
 //! Extractors that verify the request's token: Flask's `verify_jwt_in_request`
-//! for handlers written without the macro (the macro is sugar over them).
+//! for handlers written without the macro (the macro is sugar over them), and
+//! the typed extractors ([`typed`]) that read the verified token.
+
+mod typed;
+
+pub use typed::{CurrentUser, Identity, JwtClaims};
 
 use std::borrow::Cow;
 use std::future::Future;
@@ -152,7 +157,7 @@ impl<const REQ: u32, R: ClaimRule> VerifyJwt<REQ, R> {
 /// Verifies `parts` against `requirements` and the rule `R`, and keeps the
 /// outcome for the free accessors.
 async fn verify<R: ClaimRule>(
-    parts: &Parts,
+    parts: &mut Parts,
     requirements: Requirements,
 ) -> Result<JwtContext, JwtRejection> {
     let manager = parts
@@ -170,8 +175,10 @@ async fn verify<R: ClaimRule>(
             ));
         }
     }
-    // The free accessors (`get_jwt_identity()`, ...) see it too.
+    // The free accessors (`get_jwt_identity()`, ...) see it too, and so do
+    // the typed extractors that run after this one.
     crate::context::remember(&context);
+    parts.extensions.insert(context.clone());
     Ok(context)
 }
 

@@ -1,0 +1,229 @@
+//! Typed access: `Identity<T>`, `JwtClaims<T>` and `CurrentUser<U>`, with and
+//! without the macro; conversion errors are 422s with a stable `msg`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use axum_jwt_extended::{
+    jwt_required, messages, CurrentUser, Identity, JwtClaims, JwtManager, TokenOptions,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+mod support;
+use support::http::{call, msg};
+
+const SECRET: &str = "typed-access-secret-long-enough-for-hs256";
+
+#[derive(Debug)]
+struct User {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct RoleClaims {
+    sub: String,
+    role: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+async fn numeric_id(Identity(id): Identity<u64>) -> Json<Value> {
+    Json(json!({ "id": id }))
+}
+
+async fn string_id(Identity(id): Identity<String>) -> Json<Value> {
+    Json(json!({ "id": id }))
+}
+
+async fn role(JwtClaims(claims): JwtClaims<RoleClaims>) -> Json<Value> {
+    Json(json!({ "sub": claims.sub, "role": claims.role, "type": claims.kind }))
+}
+
+async fn user(CurrentUser(user): CurrentUser<User>) -> Json<Value> {
+    Json(json!({ "name": user.name }))
+}
+
+async fn wrong_user(CurrentUser(user): CurrentUser<String>) -> Json<Value> {
+    Json(json!({ "name": *user }))
+}
+
+#[jwt_required(fresh)]
+async fn fresh_with_identity(Identity(id): Identity<String>) -> Json<Value> {
+    Json(json!({ "id": id }))
+}
+
+fn app(jwt: &JwtManager) -> Router {
+    Router::new()
+        .route("/numeric", get(numeric_id))
+        .route("/string", get(string_id))
+        .route("/role", get(role))
+        .route("/user", get(user))
+        .route("/wrong_user", get(wrong_user))
+        .route("/fresh", get(fresh_with_identity))
+        .layer(jwt.layer())
+}
+
+fn app_without_loader() -> Router {
+    app(&support::manager(SECRET))
+}
+
+/// A manager that loads users and counts verifications.
+fn counting_manager(verifications: &Arc<AtomicUsize>) -> JwtManager {
+    let count = Arc::clone(verifications);
+    support::manager(SECRET)
+        .user_lookup_loader(|token| async move {
+            Some(User {
+                name: token.identity_str()?.to_uppercase(),
+            })
+        })
+        .token_verification_loader(move |_| {
+            count.fetch_add(1, Ordering::SeqCst);
+            async { true }
+        })
+}
+
+#[tokio::test]
+async fn the_identity_as_a_type() {
+    let jwt = support::manager(SECRET);
+    let app = app(&jwt);
+    let numeric = jwt.create_access_token("42").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/numeric", Some(&numeric)).await,
+        (200, json!({ "id": 42 }))
+    );
+    assert_eq!(
+        call(&app, "GET", "/string", Some(&numeric)).await,
+        (200, json!({ "id": "42" }))
+    );
+    let named = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/numeric", Some(&named)).await,
+        (422, msg(messages::IDENTITY_TYPE))
+    );
+    let negative = jwt.create_access_token("-1").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/numeric", Some(&negative)).await,
+        (422, msg(messages::IDENTITY_TYPE))
+    );
+}
+
+#[tokio::test]
+async fn a_typed_extractor_alone_is_a_guard() {
+    let jwt = support::manager(SECRET);
+    let app = app(&jwt);
+    assert_eq!(
+        call(&app, "GET", "/string", None).await,
+        (401, msg("Missing Authorization Header"))
+    );
+    let refresh = jwt.create_refresh_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/string", Some(&refresh)).await,
+        (422, msg("Only non-refresh tokens are allowed"))
+    );
+    assert_eq!(call(&app, "GET", "/string", Some("a.b.c")).await.0, 422);
+}
+
+#[tokio::test]
+async fn the_claims_as_a_type() {
+    let jwt = support::manager(SECRET);
+    let app = app(&jwt);
+    let t = jwt
+        .create_access_token_with(
+            "alice",
+            TokenOptions::new().additional_claims(json!({ "role": "admin" })),
+        )
+        .unwrap();
+    assert_eq!(
+        call(&app, "GET", "/role", Some(&t)).await,
+        (
+            200,
+            json!({ "sub": "alice", "role": "admin", "type": "access" })
+        )
+    );
+    let without_role = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/role", Some(&without_role)).await,
+        (422, msg(messages::CLAIMS_TYPE))
+    );
+    let wrong_shape = jwt
+        .create_access_token_with(
+            "alice",
+            TokenOptions::new().additional_claims(json!({ "role": ["admin"] })),
+        )
+        .unwrap();
+    assert_eq!(
+        call(&app, "GET", "/role", Some(&wrong_shape)).await,
+        (422, msg(messages::CLAIMS_TYPE))
+    );
+}
+
+#[tokio::test]
+async fn the_loaded_user_and_the_programming_errors_around_it() {
+    let verifications = Arc::new(AtomicUsize::new(0));
+    let jwt = counting_manager(&verifications);
+    let app = app(&jwt);
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/user", Some(&t)).await,
+        (200, json!({ "name": "ALICE" }))
+    );
+    let (status, body) = call(&app, "GET", "/wrong_user", Some(&t)).await;
+    assert_eq!(status, 500);
+    assert!(
+        body["msg"]
+            .as_str()
+            .unwrap()
+            .contains("returns another type"),
+        "{body}"
+    );
+
+    let no_loader = app_without_loader();
+    let (status, body) = call(&no_loader, "GET", "/user", Some(&t)).await;
+    assert_eq!(status, 500);
+    assert!(
+        body["msg"].as_str().unwrap().contains("user_lookup_loader"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn under_the_macro_the_typed_extractor_reuses_its_verification() {
+    let verifications = Arc::new(AtomicUsize::new(0));
+    let jwt = counting_manager(&verifications);
+    let app = app(&jwt);
+    let fresh = jwt
+        .create_access_token_with("alice", TokenOptions::new().fresh(true))
+        .unwrap();
+    assert_eq!(
+        call(&app, "GET", "/fresh", Some(&fresh)).await,
+        (200, json!({ "id": "alice" }))
+    );
+    assert_eq!(verifications.load(Ordering::SeqCst), 1, "verified once");
+    // The macro's requirement decides first.
+    let stale = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/fresh", Some(&stale)).await,
+        (401, msg("Fresh token required"))
+    );
+}
+
+#[tokio::test]
+async fn typed_refusals_go_through_the_managers_loaders() {
+    let jwt = support::manager(SECRET).invalid_token_loader(|m| {
+        (
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": m })),
+        )
+            .into_response()
+    });
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app(&jwt), "GET", "/numeric", Some(&t)).await,
+        (422, json!({ "error": messages::IDENTITY_TYPE }))
+    );
+}
