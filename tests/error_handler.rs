@@ -123,7 +123,7 @@ async fn the_hook_renders_the_guards_refusals_with_their_challenges() {
     assert_eq!(reply.status, 401);
     assert_eq!(
         reply.body,
-        shaped("expired", "Token has expired", Some("access"))
+        shaped("expired_token", "Token has expired", Some("access"))
     );
     assert!(challenge(&reply).unwrap().contains("invalid_token"));
 
@@ -160,7 +160,7 @@ async fn an_error_a_handler_returns_takes_the_same_path_with_its_token() {
     assert_eq!(reused.status, 401);
     assert_eq!(
         reused.body,
-        shaped("revoked", "Token has been revoked", Some("refresh"))
+        shaped("revoked_token", "Token has been revoked", Some("refresh"))
     );
     assert!(challenge(&reused).unwrap().contains("revoked"));
 

@@ -87,3 +87,61 @@ pub async fn get_auth(app: &Router, uri: &str, authorization: Option<&str>) -> (
 pub fn msg(text: &str) -> Value {
     json!({ "msg": text })
 }
+
+/// An HTTP/1 client for a server the test started (an example binary).
+pub struct Remote {
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Full<axum::body::Bytes>,
+    >,
+    base: String,
+}
+
+impl Remote {
+    /// A client for `http://127.0.0.1:<port>`.
+    pub fn new(port: u16) -> Self {
+        Remote {
+            client: hyper_util::client::legacy::Client::builder(
+                hyper_util::rt::TokioExecutor::new(),
+            )
+            .build_http(),
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Sends `method path` with a bearer token and a JSON body when given.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        json: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(Method::from_bytes(method.as_bytes()).unwrap())
+            .uri(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match json {
+            Some(b) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                axum::body::Bytes::from(b.to_owned())
+            }
+            None => axum::body::Bytes::new(),
+        };
+        let res = self
+            .client
+            .request(req.body(http_body_util::Full::new(body)).unwrap())
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+}
