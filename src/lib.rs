@@ -177,8 +177,10 @@
 //!   [`JwtManager`].
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use jwt_macros::{fresh_jwt_required, jwt_optional, jwt_refresh_token_required, jwt_required};
 pub use jwt_runtime::*;
 

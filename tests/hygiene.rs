@@ -109,7 +109,7 @@ async fn nothing_secret_reaches_logs_errors_debug_or_responses() {
         "the refusals are logged: {logs}"
     );
     assert!(
-        logs.contains("kind=\"expired\"") || logs.contains("kind=expired"),
+        logs.contains("kind=\"expired_token\"") || logs.contains("kind=expired_token"),
         "{logs}"
     );
     let haystacks = [

@@ -15,7 +15,7 @@ use std::task::{Context, Poll};
 
 use axum_core::body::Body;
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::CONTENT_LENGTH;
 use http::Request;
 use http_body::Frame;
 use http_body_util::BodyExt;
@@ -35,9 +35,16 @@ pub(crate) enum BodyKind {
 }
 
 /// The boundary of a `multipart/form-data` request.
+#[cfg(feature = "multipart")]
 pub(crate) fn multipart_boundary(headers: &http::HeaderMap) -> Option<String> {
-    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let value = headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
     multer::parse_boundary(value).ok()
+}
+
+/// Without the `multipart` feature no multipart body is read.
+#[cfg(not(feature = "multipart"))]
+pub(crate) fn multipart_boundary(_: &http::HeaderMap) -> Option<String> {
+    None
 }
 
 /// A request body the guard has read, kept for the JSON location and the CSRF
@@ -202,8 +209,15 @@ impl PendingBody {
     }
 }
 
+/// Without the `multipart` feature a multipart body has no CSRF field.
+#[cfg(not(feature = "multipart"))]
+async fn csrf_fields(_: &JwtConfig, _: String, _: Bytes) -> Vec<(String, String)> {
+    Vec::new()
+}
+
 /// The CSRF fields of a multipart body. A malformed body has none (the
 /// request then lacks its CSRF value, a 401); the handler still gets the bytes.
+#[cfg(feature = "multipart")]
 async fn csrf_fields(config: &JwtConfig, boundary: String, bytes: Bytes) -> Vec<(String, String)> {
     let c = &config.cookies;
     let names = [&c.access_csrf_field_name, &c.refresh_csrf_field_name];

@@ -173,6 +173,7 @@ enum Expiry {
     Unset,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "cookies")))]
 impl JwtManager {
     fn set_cookies(
         &self,

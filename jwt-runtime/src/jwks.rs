@@ -23,13 +23,18 @@ pub trait JwksFetcher: Send + Sync + fmt::Debug + 'static {
 
 /// A JWKS endpoint as a key source for [`JwtConfigBuilder::jwks`](crate::JwtConfigBuilder::jwks).
 ///
+/// The keys come from a [`JwksFetcher`]; [`RemoteJwks::http`] (feature
+/// `jwks-http`) is the built-in one for a plain-HTTP endpoint.
+///
 /// ```
+/// # #[cfg(feature = "jwks-http")] {
 /// use std::time::Duration;
 /// use axum_jwt_extended::{JwtConfig, RemoteJwks};
 /// let jwks = RemoteJwks::http("http://127.0.0.1:8080/.well-known/jwks.json")?
 ///     .min_refresh_interval(Duration::from_secs(30))
 ///     .max_age(Duration::from_secs(3600));
 /// let config = JwtConfig::builder().algorithm("RS256").jwks(jwks).build()?;
+/// # }
 /// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
 #[derive(Clone)]
@@ -80,7 +85,9 @@ impl RemoteJwks {
     }
 
     /// A JWKS at a plain `http://` URL (an `https://` endpoint needs a fetcher
-    /// with TLS: implement [`JwksFetcher`]).
+    /// with TLS: implement [`JwksFetcher`]). Needs the `jwks-http` feature.
+    #[cfg(feature = "jwks-http")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks-http")))]
     pub fn http(url: &str) -> Result<Self, JwtError> {
         let uri: http::Uri = url
             .parse()
@@ -124,10 +131,12 @@ impl RemoteJwks {
     /// counts for [`min_refresh_interval`](Self::min_refresh_interval).
     ///
     /// ```
+    /// # #[cfg(feature = "jwks-http")] {
     /// use std::time::Duration;
     /// use axum_jwt_extended::RemoteJwks;
     /// let jwks = RemoteJwks::http("http://127.0.0.1:8080/jwks.json")?.fetch_timeout(Duration::from_secs(2));
     /// # let _ = jwks;
+    /// # }
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn fetch_timeout(self, timeout: Duration) -> Self {
@@ -277,6 +286,7 @@ fn find(
 }
 
 /// The built-in plain-HTTP fetcher.
+#[cfg(feature = "jwks-http")]
 struct HttpFetcher {
     uri: http::Uri,
     client: hyper_util::client::legacy::Client<
@@ -285,6 +295,7 @@ struct HttpFetcher {
     >,
 }
 
+#[cfg(feature = "jwks-http")]
 impl fmt::Debug for HttpFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpFetcher")
@@ -294,8 +305,10 @@ impl fmt::Debug for HttpFetcher {
 }
 
 /// The largest JWKS document accepted (1 MiB).
+#[cfg(feature = "jwks-http")]
 const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
+#[cfg(feature = "jwks-http")]
 impl HttpFetcher {
     fn new(uri: http::Uri) -> Self {
         let client =
@@ -305,6 +318,7 @@ impl HttpFetcher {
     }
 }
 
+#[cfg(feature = "jwks-http")]
 impl JwksFetcher for HttpFetcher {
     fn fetch(&self) -> BoxFuture<'_, Result<Value, String>> {
         Box::pin(async move {

@@ -64,6 +64,7 @@ impl JwtLayer {
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     #[cfg(feature = "cookies")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cookies")))]
     pub fn refresh_expiring_cookies(mut self, window: Duration) -> Self {
         self.refresh_window = Some(window);
         self

@@ -32,6 +32,7 @@
 //! (`docs/guide/behaviour.md` in the repository); every row is pinned by a test.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Where each behaviour lives. Imports run down this list (a module uses only
 // modules above it): leaves first, the manager and the HTTP glue last.
@@ -91,6 +92,7 @@ mod token;
 pub mod __private;
 
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use blocklist::RedisBlocklist;
 pub use blocklist::{
     Blocklist, BlocklistError, BoxFuture, MemoryBlocklist, Revocation, RevocationQuery,
@@ -106,11 +108,13 @@ pub use context::{
     get_jwt_identity_value, get_jwt_request_location, Claims, JwtContext, JwtHeader,
 };
 #[cfg(feature = "cookies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cookies")))]
 pub use cookies::{
     set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
     unset_access_cookies, unset_jwt_cookies, unset_refresh_cookies,
 };
 #[cfg(feature = "cookies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cookies")))]
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
 pub use extract::{
@@ -130,6 +134,7 @@ pub use manager::{
     JwtRejection, TokenPair,
 };
 #[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub use openapi::JwtSecurityAddon;
 pub use requirements::{req, Requirements};
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};

@@ -202,8 +202,10 @@ pub(crate) fn body_to_read(
         return Some(BodyKind::Form);
     }
     // Uploads can be large: a multipart body is read only when a token cookie
-    // is sent, on a CSRF method, without the CSRF header.
-    if mime == "multipart/form-data"
+    // is sent, on a CSRF method, without the CSRF header (and only with the
+    // `multipart` feature).
+    if cfg!(feature = "multipart")
+        && mime == "multipart/form-data"
         && config.csrf_protect
         && csrf::is_csrf_method(c, method)
         && !headers.contains_key(&c.access_csrf_header_name)
