@@ -38,7 +38,7 @@ impl Kind {
 pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
 
 const ARGUMENTS: &str =
-    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `rule = Type`, `crate = \"...\"`";
+    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `rule = Type`, `token_type = Type`, `crate = \"...\"`";
 
 /// A flag's value, where it was written, and its position among the arguments.
 pub(crate) type Flag = (bool, Span, usize);
@@ -54,6 +54,8 @@ pub(crate) struct Args {
     pub(crate) locations: Option<(Vec<syn::Ident>, Span)>,
     pub(crate) krate: Option<Path>,
     pub(crate) rule: Option<syn::Type>,
+    /// `token_type = K`: an app-defined token type (`K: TokenKind`).
+    pub(crate) token_type: Option<(syn::Type, Span)>,
 }
 
 impl Args {
@@ -162,45 +164,14 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error>
                 position,
                 &mut errors,
             ),
-            Some("locations") => {
+            Some("locations") => parse_locations(&meta, &mut args, &mut errors),
+            Some("token_type") => {
                 let span = meta.path.span();
-                let mut list = Vec::new();
-                let mut named = 0usize;
-                let content;
-                syn::parenthesized!(content in meta.input);
-                let nested = syn::meta::parser(|loc| {
-                    named += 1;
-                    match loc.path.get_ident() {
-                        Some(id) if LOCATIONS.contains(&id.to_string().as_str()) => {
-                            if list.iter().any(|l: &syn::Ident| l == id) {
-                                errors.at(id.span(), format!("duplicate location `{id}`"));
-                            } else {
-                                list.push(id.clone());
-                            }
-                        }
-                        _ => errors.at(
-                            loc.path.span(),
-                            format!(
-                                "unknown location `{}`; expected one of `headers`, `cookies`, `query_string`, `json`",
-                                path_text(&loc.path)
-                            ),
-                        ),
-                    }
-                    skip_value(&loc)
-                });
-                if let Err(e) = nested.parse2(content.parse::<TokenStream>()?) {
-                    errors.push(e);
-                }
-                if args.locations.is_some() {
-                    errors.at(span, "duplicate argument `locations`");
+                let ty: syn::Type = meta.value()?.parse()?;
+                if args.token_type.is_some() {
+                    errors.at(span, "duplicate argument `token_type`");
                 } else {
-                    if named == 0 {
-                        errors.at(
-                            span,
-                            "`locations(...)` is empty; name at least one of `headers`, `cookies`, `query_string`, `json`",
-                        );
-                    }
-                    args.locations = Some((list, span));
+                    args.token_type = Some((ty, span));
                 }
                 Ok(())
             }
@@ -246,12 +217,61 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error>
     errors.finish().map(|()| args)
 }
 
+/// `locations(headers, cookies, ...)`: known, distinct, at least one.
+fn parse_locations(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Args,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let span = meta.path.span();
+    let mut list = Vec::new();
+    let mut named = 0usize;
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let nested = syn::meta::parser(|loc| {
+        named += 1;
+        match loc.path.get_ident() {
+            Some(id) if LOCATIONS.contains(&id.to_string().as_str()) => {
+                if list.iter().any(|l: &syn::Ident| l == id) {
+                    errors.at(id.span(), format!("duplicate location `{id}`"));
+                } else {
+                    list.push(id.clone());
+                }
+            }
+            _ => errors.at(
+                loc.path.span(),
+                format!(
+                    "unknown location `{}`; expected one of `headers`, `cookies`, `query_string`, `json`",
+                    path_text(&loc.path)
+                ),
+            ),
+        }
+        skip_value(&loc)
+    });
+    if let Err(e) = nested.parse2(content.parse::<TokenStream>()?) {
+        errors.push(e);
+    }
+    if args.locations.is_some() {
+        errors.at(span, "duplicate argument `locations`");
+    } else {
+        if named == 0 {
+            errors.at(
+                span,
+                "`locations(...)` is empty; name at least one of `headers`, `cookies`, `query_string`, `json`",
+            );
+        }
+        args.locations = Some((list, span));
+    }
+    Ok(())
+}
+
 fn path_text(path: &Path) -> String {
     quote::quote!(#path).to_string().replace(' ', "")
 }
 
 /// `fresh` with `refresh`, and arguments a preset already implies.
 fn check_conflicts(kind: Kind, args: &Args, errors: &mut Errors) {
+    check_token_type(kind, args, errors);
     match kind {
         Kind::Refresh => {
             if let Some((_, span, _)) = args.refresh {
@@ -297,6 +317,47 @@ fn check_conflicts(kind: Kind, args: &Args, errors: &mut Errors) {
                     "`fresh` and `refresh` cannot be combined: refresh tokens are never fresh",
                 );
             }
+        }
+    }
+}
+
+/// `token_type = K` names the one type the route takes: it cannot be
+/// combined with the arguments about access and refresh tokens.
+fn check_token_type(kind: Kind, args: &Args, errors: &mut Errors) {
+    let Some((_, span)) = &args.token_type else {
+        return;
+    };
+    if matches!(kind, Kind::Refresh | Kind::Fresh) {
+        errors.at(
+            *span,
+            format!(
+                "`token_type` cannot be used with `#[{}]`: use `#[jwt_required(token_type = ...)]`",
+                kind.name()
+            ),
+        );
+    }
+    for (flag, name, why) in [
+        (
+            args.refresh,
+            "refresh",
+            "the route takes tokens of `token_type`, not refresh tokens",
+        ),
+        (
+            args.fresh,
+            "fresh",
+            "tokens of an app-defined type are never fresh",
+        ),
+        (
+            args.verify_type,
+            "verify_type",
+            "`token_type` is the type check",
+        ),
+    ] {
+        if let Some((_, flag_span, _)) = flag {
+            errors.at(
+                flag_span,
+                format!("`{name}` cannot be combined with `token_type`: {why}"),
+            );
         }
     }
 }

@@ -108,6 +108,9 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
     if args.skip_revocation_check() {
         bits.push(quote!(#private::req::SKIP_REVOCATION_CHECK));
     }
+    if args.token_type.is_some() {
+        bits.push(quote!(#private::req::CUSTOM_TYPE));
+    }
     if let Some((locations, _)) = &args.locations {
         let variants = locations.iter().map(|l| {
             let variant = match l.to_string().as_str() {
@@ -131,7 +134,17 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
     let body_future = Ident::new("__jwt_body", Span::mixed_site());
     let result = Ident::new("__jwt_result", Span::mixed_site());
 
-    let guard_arg: FnArg = match &args.rule {
+    let of_type = args
+        .token_type
+        .as_ref()
+        .map(|(ty, _)| quote_spanned!(ty.span()=> #private::OfType<#ty>));
+    let rule = match (of_type, &args.rule) {
+        (Some(of_type), Some(rule)) => Some(quote!((#of_type, #rule))),
+        (Some(of_type), None) => Some(of_type),
+        (None, Some(rule)) => Some(quote!(#rule)),
+        (None, None) => None,
+    };
+    let guard_arg: FnArg = match rule {
         Some(rule) => syn::parse_quote! {
             #guard: #private::VerifyJwt<{ #requirements }, #rule>
         },

@@ -52,6 +52,12 @@ pub mod messages {
     pub const ONLY_NON_REFRESH: &str = "Only non-refresh tokens are allowed";
     /// An access token on a refresh-only route (422).
     pub const ONLY_REFRESH: &str = "Only refresh tokens are allowed";
+    /// Ours: a token of an app-defined type where an access token is
+    /// required (422; Flask lets any non-refresh type through).
+    pub const ONLY_ACCESS: &str = "Only access tokens are allowed";
+    /// Ours: a token of an app-defined type where `verify_type=False` takes
+    /// access or refresh tokens (422).
+    pub const ONLY_ACCESS_OR_REFRESH: &str = "Only access or refresh tokens are allowed";
     /// PyJWT: fewer than three segments (422).
     pub const NOT_ENOUGH_SEGMENTS: &str = "Not enough segments";
     /// PyJWT: the header segment is not canonical base64url (422).

@@ -118,8 +118,8 @@ pub use cookies::{
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
 pub use extract::{
-    AnyClaims, ClaimRule, CurrentUser, FreshJwt, Identity, Jwt, JwtClaims, OptionalJwt, RefreshJwt,
-    VerifyJwt,
+    AnyClaims, ClaimRule, CurrentUser, FreshJwt, Identity, Jwt, JwtClaims, JwtOfType, OfType,
+    OptionalJwt, RefreshJwt, VerifyJwt,
 };
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksFetcher, RemoteJwks};
@@ -129,14 +129,14 @@ pub use layer::{RequireJwt, RequireJwtLayer};
 pub use location::{Location, UnknownLocation};
 pub use manager::{
     create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
-    create_token_pair, create_token_pair_with, current_manager, decode_token, revoke_current_token,
-    revoke_current_token_family, rotate_current_refresh_token, spawn_with_jwt, JwtManager,
-    JwtRejection, TokenPair,
+    create_token_of, create_token_pair, create_token_pair_with, current_manager, decode_token,
+    revoke_current_token, revoke_current_token_family, rotate_current_refresh_token,
+    spawn_with_jwt, JwtManager, JwtRejection, TokenPair,
 };
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub use openapi::JwtSecurityAddon;
-pub use requirements::{req, Requirements};
+pub use requirements::{req, Requirements, TokenKind};
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
 
 #[doc(hidden)]

@@ -25,6 +25,10 @@ pub mod req {
     pub const NO_VERIFY_TYPE: u32 = 1 << 3;
     /// `skip_revocation_check=True`: the blocklist is not consulted.
     pub const SKIP_REVOCATION_CHECK: u32 = 1 << 4;
+    /// An app-defined token type is required: the route's rule
+    /// ([`OfType`](crate::OfType)) checks the `type` claim instead of the
+    /// access/refresh check.
+    pub const CUSTOM_TYPE: u32 = 1 << 5;
 
     pub(crate) const LOCATION_SHIFT: u32 = 8;
     pub(crate) const LOCATION_BITS: u32 = 3;
@@ -57,6 +61,8 @@ pub struct Requirements {
     pub verify_type: bool,
     /// Do not consult the blocklist.
     pub skip_revocation_check: bool,
+    /// An app-defined token type is required (checked by the route's rule).
+    pub custom_type: bool,
     locations: [Option<Location>; req::MAX_LOCATIONS],
 }
 
@@ -82,6 +88,7 @@ impl Requirements {
             refresh: bits & req::REFRESH != 0,
             verify_type: bits & req::NO_VERIFY_TYPE == 0,
             skip_revocation_check: bits & req::SKIP_REVOCATION_CHECK != 0,
+            custom_type: bits & req::CUSTOM_TYPE != 0,
             locations,
         }
     }
@@ -101,4 +108,23 @@ impl Requirements {
         }
         (out, n)
     }
+}
+
+/// An app-defined token type: a password-reset or e-mail confirmation token,
+/// minted with [`create_token_of`](crate::JwtManager::create_token_of) and
+/// required with `#[jwt_required(token_type = K)]` or
+/// [`JwtOfType<K>`](crate::JwtOfType). Such a token never passes where an
+/// access or refresh token is required, nor those where it is.
+///
+/// ```
+/// use axum_jwt_extended::TokenKind;
+///
+/// struct EmailConfirmation;
+/// impl TokenKind for EmailConfirmation {
+///     const NAME: &'static str = "email_confirmation";
+/// }
+/// ```
+pub trait TokenKind: Send + Sync + 'static {
+    /// The `type` claim of these tokens; not `access`, `refresh` or empty.
+    const NAME: &'static str;
 }

@@ -20,7 +20,7 @@ use crate::error::JwtError;
 use crate::location::Location;
 use crate::manager::JwtManager;
 use crate::manager::JwtRejection;
-use crate::requirements::{req, Requirements};
+use crate::requirements::{req, Requirements, TokenKind};
 
 /// Verifies the request's token before the handler runs; the rejection is
 /// Flask's error response.
@@ -93,7 +93,67 @@ impl<const REQ: u32, R: ClaimRule> std::fmt::Debug for VerifyJwt<REQ, R> {
 pub trait ClaimRule: 'static {
     /// `Ok` lets the request through; `Err(msg)` answers 403 `{"msg": msg}`.
     fn check(token: &DecodedToken) -> Result<(), Cow<'static, str>>;
+
+    /// The refusal as an error: [`check`](Self::check)'s message as a 403
+    /// [`JwtError::Forbidden`] unless a rule says otherwise.
+    fn verify(token: &DecodedToken) -> Result<(), JwtError> {
+        Self::check(token).map_err(JwtError::Forbidden)
+    }
 }
+
+/// Both rules, in order.
+impl<A: ClaimRule, B: ClaimRule> ClaimRule for (A, B) {
+    fn check(token: &DecodedToken) -> Result<(), Cow<'static, str>> {
+        A::check(token)?;
+        B::check(token)
+    }
+
+    fn verify(token: &DecodedToken) -> Result<(), JwtError> {
+        A::verify(token)?;
+        B::verify(token)
+    }
+}
+
+/// The rule of a route that requires an app-defined token type `K`: a token
+/// of another type is a 422 `Only <K::NAME> tokens are allowed` (Flask's
+/// wording for refresh tokens).
+pub struct OfType<K>(PhantomData<fn() -> K>);
+
+impl<K: TokenKind> std::fmt::Debug for OfType<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OfType").field(&K::NAME).finish()
+    }
+}
+
+impl<K: TokenKind> ClaimRule for OfType<K> {
+    fn check(token: &DecodedToken) -> Result<(), Cow<'static, str>> {
+        if token.token_type() == Some(K::NAME) && !matches!(K::NAME, "" | "access" | "refresh") {
+            Ok(())
+        } else {
+            Err(format!("Only {} tokens are allowed", K::NAME).into())
+        }
+    }
+
+    fn verify(token: &DecodedToken) -> Result<(), JwtError> {
+        Self::check(token).map_err(JwtError::WrongTokenType)
+    }
+}
+
+/// A token of the app-defined type `K` is required (see [`TokenKind`]).
+///
+/// ```
+/// use axum_jwt_extended::{JwtOfType, TokenKind};
+///
+/// struct PasswordReset;
+/// impl TokenKind for PasswordReset {
+///     const NAME: &'static str = "password_reset";
+/// }
+///
+/// async fn reset_password(token: JwtOfType<PasswordReset>) -> String {
+///     format!("new password for {}", token.identity().unwrap_or_default())
+/// }
+/// ```
+pub type JwtOfType<K> = VerifyJwt<{ req::CUSTOM_TYPE }, OfType<K>>;
 
 /// The rule that accepts every verified token (the default).
 #[derive(Debug, Clone, Copy)]
@@ -167,12 +227,8 @@ async fn verify<R: ClaimRule>(
         .ok_or(JwtError::MissingLayer)?;
     let context = manager.verify_request(parts, requirements).await?;
     if let Some(token) = &context.token {
-        if let Err(msg) = R::check(token) {
-            return Err(JwtRejection::new(
-                JwtError::Forbidden(msg),
-                Some(Arc::clone(token)),
-                &manager,
-            ));
+        if let Err(error) = R::verify(token) {
+            return Err(JwtRejection::new(error, Some(Arc::clone(token)), &manager));
         }
     }
     // The free accessors (`get_jwt_identity()`, ...) see it too, and so do

@@ -29,7 +29,8 @@ use crate::error::JwtError;
 use crate::location::Location;
 use crate::locations;
 use crate::requirements::Requirements;
-use crate::token::{self, KeyChoice, TokenOptions};
+use crate::requirements::TokenKind;
+use crate::token::{self, KeyChoice, MintKind, TokenOptions};
 use callbacks::Callbacks;
 pub(crate) use current::current;
 pub use current::{current_manager, spawn_with_jwt};
@@ -133,7 +134,7 @@ impl JwtManager {
         identity: impl Serialize,
         options: TokenOptions,
     ) -> Result<String, JwtError> {
-        self.encode(identity, false, options)
+        self.encode(identity, MintKind::Access, options)
     }
 
     /// Creates a refresh token for `identity` (never fresh).
@@ -147,13 +148,46 @@ impl JwtManager {
         identity: impl Serialize,
         options: TokenOptions,
     ) -> Result<String, JwtError> {
-        self.encode(identity, true, options)
+        self.encode(identity, MintKind::Refresh, options)
+    }
+
+    /// A token of an app-defined type `K` (a password-reset or e-mail
+    /// confirmation token): its `type` claim is `K::NAME`, it is never fresh,
+    /// and it lives `JWT_ACCESS_TOKEN_EXPIRES` unless `options` say otherwise.
+    /// Only a route that requires `K` accepts it (`#[jwt_required(token_type =
+    /// K)]`, [`JwtOfType<K>`](crate::JwtOfType)); a route that requires an
+    /// access or a refresh token refuses it, and `K`'s routes refuse those.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{Duration, JwtConfig, JwtManager, TokenKind, TokenOptions};
+    ///
+    /// struct PasswordReset;
+    /// impl TokenKind for PasswordReset {
+    ///     const NAME: &'static str = "password_reset";
+    /// }
+    ///
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let options = TokenOptions::new().expires(Duration::minutes(30));
+    /// let token = jwt.create_token_of::<PasswordReset>("alice", options)?;
+    /// assert_eq!(jwt.decode_token(&token, false)?.token_type(), Some("password_reset"));
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn create_token_of<K: TokenKind>(
+        &self,
+        identity: impl Serialize,
+        options: TokenOptions,
+    ) -> Result<String, JwtError> {
+        self.encode(
+            identity,
+            MintKind::Custom(checked_kind_name::<K>()?),
+            options,
+        )
     }
 
     fn encode(
         &self,
         identity: impl Serialize,
-        refresh: bool,
+        kind: MintKind,
         mut options: TokenOptions,
     ) -> Result<String, JwtError> {
         let original: Value = serde_json::to_value(identity)
@@ -174,7 +208,7 @@ impl JwtManager {
                 options.additional_headers,
             )?);
         }
-        self.link_to_login(refresh, &mut options)?;
+        self.link_to_login(kind, &mut options)?;
         let loaded = cb.encode_key.as_ref().and_then(|loader| loader(&original));
         let identity = match &cb.user_identity {
             Some(loader) => loader(&original),
@@ -189,13 +223,13 @@ impl JwtManager {
                 ))
             })?,
         };
-        token::encode(&inner.config, key, identity, refresh, options)
+        token::encode(&inner.config, key, identity, kind, options)
     }
 
     /// A token created while a token of a linked login is in scope joins that
     /// login (unless [`TokenOptions::unlinked`]); a token of a login may not
     /// outlive what a revocation of the login is kept for.
-    fn link_to_login(&self, refresh: bool, options: &mut TokenOptions) -> Result<(), JwtError> {
+    fn link_to_login(&self, kind: MintKind, options: &mut TokenOptions) -> Result<(), JwtError> {
         if options.unlinked {
             options.family = None;
             return Ok(());
@@ -208,11 +242,7 @@ impl JwtManager {
             return Ok(());
         };
         let config = &self.inner.config;
-        let lifetime = options.expires.unwrap_or(if refresh {
-            config.refresh_token_expires
-        } else {
-            config.access_token_expires
-        });
+        let lifetime = options.expires.unwrap_or(kind.default_expires(config));
         let within = match lifetime {
             crate::Expires::After(d) => d.as_seconds_f64() <= longest,
             crate::Expires::Never => false,
@@ -331,10 +361,8 @@ impl JwtManager {
                 token
             }
         };
-        if requirements.verify_type {
-            if let Err(e) = token::check_type(&token, requirements.refresh) {
-                return Err(self.reject(e, Some(token)));
-            }
+        if let Err(e) = token::check_type(&token, &requirements) {
+            return Err(self.reject(e, Some(token)));
         }
         if requirements.fresh {
             if let Err(e) = token::check_fresh(&token, config.clock.now()) {
@@ -479,6 +507,27 @@ pub struct TokenPair {
     pub access_token: String,
     /// The refresh token.
     pub refresh_token: String,
+}
+
+/// [`JwtManager::create_token_of`] with the manager of the current request.
+pub fn create_token_of<K: TokenKind>(
+    identity: impl Serialize,
+    options: TokenOptions,
+) -> Result<String, JwtError> {
+    current()?.create_token_of::<K>(identity, options)
+}
+
+/// `K::NAME`, refused when it is empty or names a built-in type.
+fn checked_kind_name<K: TokenKind>() -> Result<&'static str, JwtError> {
+    match K::NAME {
+        "" | "access" | "refresh" => Err(JwtError::Encode(format!(
+            "TokenKind::NAME {:?} of {}: an app-defined token type needs a name of its own \
+             (access and refresh tokens have create_access_token and create_refresh_token)",
+            K::NAME,
+            std::any::type_name::<K>()
+        ))),
+        name => Ok(name),
+    }
 }
 
 /// [`JwtManager::create_token_pair`] with the manager of the current request.

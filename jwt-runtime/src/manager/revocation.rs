@@ -11,7 +11,7 @@ use crate::claims::DecodedToken;
 use crate::context;
 use crate::error::JwtError;
 use crate::manager::{current, JwtManager, TokenPair};
-use crate::token::TokenOptions;
+use crate::token::{MintKind, TokenOptions};
 
 impl JwtManager {
     /// The blocklist key of a token: its `jti`, prefixed with its issuer. A
@@ -210,8 +210,8 @@ impl JwtManager {
             unlinked: false,
         };
         Ok(TokenPair {
-            access_token: self.encode(identity, false, options)?,
-            refresh_token: self.encode(identity, true, refresh_options)?,
+            access_token: self.encode(identity, MintKind::Access, options)?,
+            refresh_token: self.encode(identity, MintKind::Refresh, refresh_options)?,
         })
     }
 

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Number, Value};
 
-use super::{Fresh, TokenOptions};
+use super::{Fresh, MintKind, TokenOptions};
 use crate::config::{Expires, JwtConfig};
 use crate::error::JwtError;
 use crate::keys::alg_name;
@@ -52,13 +52,17 @@ pub(crate) fn encode(
     config: &JwtConfig,
     key: &SigningKey,
     identity: Value,
-    refresh: bool,
+    kind: MintKind,
     options: TokenOptions,
 ) -> Result<String, JwtError> {
     let now = config.clock.now();
     let iat = now.floor();
     let mut payload: Vec<(String, Value)> = Vec::with_capacity(12);
-    let fresh = if refresh { Fresh::No } else { options.fresh };
+    // Only access tokens are ever fresh (Flask's `fresh` argument).
+    let fresh = match kind {
+        MintKind::Access => options.fresh,
+        MintKind::Refresh | MintKind::Custom(_) => Fresh::No,
+    };
     let fresh = match fresh {
         Fresh::No => Value::Bool(false),
         Fresh::Yes => Value::Bool(true),
@@ -76,10 +80,7 @@ pub(crate) fn encode(
         "jti".into(),
         Value::String(uuid::Uuid::new_v4().to_string()),
     ));
-    payload.push((
-        "type".into(),
-        Value::String(if refresh { "refresh" } else { "access" }.into()),
-    ));
+    payload.push(("type".into(), Value::String(kind.name().into())));
     put(&mut payload, &config.identity_claim, identity);
     if config.encode_nbf {
         put(&mut payload, "nbf", Value::from(iat as i64));
@@ -100,11 +101,7 @@ pub(crate) fn encode(
     if let Some(iss) = &config.encode_issuer {
         put(&mut payload, "iss", Value::String(iss.clone()));
     }
-    let expires = options.expires.unwrap_or(if refresh {
-        config.refresh_token_expires
-    } else {
-        config.access_token_expires
-    });
+    let expires = options.expires.unwrap_or(kind.default_expires(config));
     if let Expires::After(delta) = expires {
         let exp = (now + delta.as_seconds_f64()).floor();
         put(&mut payload, "exp", Value::from(exp as i64));

@@ -22,5 +22,6 @@ pub(crate) use encode::encode;
 pub use encode::FAMILY_CLAIM;
 pub(crate) use header::{peek_header, unverified_header};
 pub(crate) use keys::KeyChoice;
+pub(crate) use options::MintKind;
 pub use options::{Fresh, TokenOptions};
 pub(crate) use validate::{check_fresh, check_type, still_current};

@@ -115,3 +115,31 @@ impl TokenOptions {
         self
     }
 }
+
+/// The `type` claim of a new token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MintKind {
+    Access,
+    Refresh,
+    /// An app-defined type ([`TokenKind`](crate::TokenKind)).
+    Custom(&'static str),
+}
+
+impl MintKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            MintKind::Access => "access",
+            MintKind::Refresh => "refresh",
+            MintKind::Custom(name) => name,
+        }
+    }
+
+    /// The configured lifetime of this kind (`JWT_REFRESH_TOKEN_EXPIRES` for
+    /// refresh tokens, `JWT_ACCESS_TOKEN_EXPIRES` otherwise).
+    pub(crate) fn default_expires(self, config: &crate::config::JwtConfig) -> Expires {
+        match self {
+            MintKind::Refresh => config.refresh_token_expires,
+            MintKind::Access | MintKind::Custom(_) => config.access_token_expires,
+        }
+    }
+}

@@ -4,9 +4,10 @@
 use serde_json::{Map, Value};
 
 use super::payload::{Claim, Registered};
-use crate::claims::DecodedToken;
+use crate::claims::{DecodedToken, TokenType};
 use crate::config::JwtConfig;
 use crate::error::{messages, JwtError};
+use crate::requirements::Requirements;
 
 /// The registered claims, in PyJWT's order: `iat`, `nbf`, `exp`, `iss`,
 /// `aud`, `sub`, `jti`. Returns whether the token is expired: like Flask
@@ -167,11 +168,25 @@ pub(crate) fn check_fresh(token: &DecodedToken, now: f64) -> Result<(), JwtError
     }
 }
 
-/// Flask's `verify_token_type`.
-pub(crate) fn check_type(token: &DecodedToken, refresh: bool) -> Result<(), JwtError> {
-    match (refresh, token.is_refresh()) {
-        (false, true) => Err(JwtError::WrongTokenType(messages::ONLY_NON_REFRESH.into())),
-        (true, false) => Err(JwtError::WrongTokenType(messages::ONLY_REFRESH.into())),
-        _ => Ok(()),
+/// Flask's `verify_token_type`, stricter on app-defined types: a token whose
+/// `type` is neither `access` nor `refresh` passes only a route that requires
+/// that type (whose rule checks it), never one that takes access or refresh
+/// tokens (Flask lets it through where a non-refresh token is required).
+pub(crate) fn check_type(
+    token: &DecodedToken,
+    requirements: &Requirements,
+) -> Result<(), JwtError> {
+    if requirements.custom_type {
+        return Ok(());
     }
+    let custom = matches!(token.token_type, TokenType::Other(_));
+    let refusal = match (requirements.verify_type, requirements.refresh) {
+        (false, _) if custom => messages::ONLY_ACCESS_OR_REFRESH,
+        (false, _) => return Ok(()),
+        (true, false) if token.is_refresh() => messages::ONLY_NON_REFRESH,
+        (true, false) if custom => messages::ONLY_ACCESS,
+        (true, true) if !token.is_refresh() => messages::ONLY_REFRESH,
+        (true, _) => return Ok(()),
+    };
+    Err(JwtError::WrongTokenType(refusal.into()))
 }
