@@ -9,7 +9,8 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    jwt_required, messages, CurrentUser, Identity, JwtClaims, JwtManager, TokenOptions,
+    jwt_required, messages, AuthUser, CurrentUser, Identity, JwtClaims, JwtManager, LoadUser,
+    TokenOptions,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -226,4 +227,110 @@ async fn typed_refusals_go_through_the_managers_loaders() {
         call(&app(&jwt), "GET", "/numeric", Some(&t)).await,
         (422, json!({ "error": messages::IDENTITY_TYPE }))
     );
+}
+
+/// The app's state: a user table (a database pool in a real service).
+#[derive(Clone)]
+struct AppState {
+    users: Arc<std::collections::HashMap<u64, &'static str>>,
+    lookups: Arc<AtomicUsize>,
+}
+
+struct DbUser {
+    id: u64,
+    name: &'static str,
+}
+
+impl LoadUser<AppState> for DbUser {
+    type Id = u64;
+    async fn load(id: u64, state: &AppState) -> Option<DbUser> {
+        state.lookups.fetch_add(1, Ordering::SeqCst);
+        let name = *state.users.get(&id)?;
+        Some(DbUser { id, name })
+    }
+}
+
+async fn db_user(AuthUser(user): AuthUser<DbUser>) -> Json<Value> {
+    Json(json!({ "id": user.id, "name": user.name }))
+}
+
+#[jwt_required(fresh)]
+async fn fresh_db_user(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    AuthUser(user): AuthUser<DbUser>,
+) -> Json<Value> {
+    Json(json!({ "name": user.name, "lookups": state.lookups.load(Ordering::SeqCst) }))
+}
+
+fn stateful_app(jwt: &JwtManager) -> (Router, Arc<AtomicUsize>) {
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let state = AppState {
+        users: Arc::new([(42, "alice")].into()),
+        lookups: Arc::clone(&lookups),
+    };
+    let app = Router::new()
+        .route("/db_user", get(db_user))
+        .route("/fresh_db_user", get(fresh_db_user))
+        .with_state(state)
+        .layer(jwt.layer());
+    (app, lookups)
+}
+
+#[tokio::test]
+async fn a_user_loaded_with_the_routers_state() {
+    let jwt = support::manager(SECRET);
+    let (app, lookups) = stateful_app(&jwt);
+    let alice = jwt.create_access_token("42").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/db_user", Some(&alice)).await,
+        (200, json!({ "id": 42, "name": "alice" }))
+    );
+    assert_eq!(lookups.load(Ordering::SeqCst), 1);
+
+    // No such user: Flask's user lookup error.
+    let ghost = jwt.create_access_token("7").unwrap();
+    let (status, body) = call(&app, "GET", "/db_user", Some(&ghost)).await;
+    assert_eq!((status, body), (401, msg("Error loading the user 7")));
+
+    // An identity that is not an id: no lookup at all.
+    let named = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/db_user", Some(&named)).await,
+        (422, msg(messages::IDENTITY_TYPE))
+    );
+    assert_eq!(lookups.load(Ordering::SeqCst), 2);
+
+    // Under the macro: its requirement first, then one lookup.
+    assert_eq!(
+        call(&app, "GET", "/fresh_db_user", Some(&alice)).await,
+        (401, msg("Fresh token required"))
+    );
+    let fresh = jwt
+        .create_access_token_with("42", TokenOptions::new().fresh(true))
+        .unwrap();
+    assert_eq!(
+        call(&app, "GET", "/fresh_db_user", Some(&fresh)).await,
+        (200, json!({ "name": "alice", "lookups": 3 }))
+    );
+}
+
+#[tokio::test]
+async fn a_missing_user_goes_through_the_user_lookup_error_loader() {
+    let jwt = support::manager(SECRET).user_lookup_error_loader(|token| {
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            Json(json!({ "unknown_user": token.identity_str() })),
+        )
+            .into_response()
+    });
+    let (app, _) = stateful_app(&jwt);
+    let ghost = jwt.create_access_token("7").unwrap();
+    let reply = support::http::send(
+        &app,
+        support::http::bearer_request("GET", "/db_user", Some(&ghost)),
+    )
+    .await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.body, json!({ "unknown_user": "7" }));
+    assert!(reply.headers.contains_key("www-authenticate"));
 }

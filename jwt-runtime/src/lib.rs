@@ -118,8 +118,8 @@ pub use cookies::{
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
 pub use extract::{
-    AnyClaims, ClaimRule, CurrentUser, FreshJwt, Identity, Jwt, JwtClaims, JwtOfType, OfType,
-    OptionalJwt, RefreshJwt, VerifyJwt,
+    AnyClaims, AuthUser, ClaimRule, CurrentUser, FreshJwt, Identity, Jwt, JwtClaims, JwtOfType,
+    LoadUser, OfType, OptionalJwt, RefreshJwt, VerifyJwt,
 };
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksFetcher, RemoteJwks};

@@ -4,7 +4,7 @@
 
 mod typed;
 
-pub use typed::{CurrentUser, Identity, JwtClaims};
+pub use typed::{AuthUser, CurrentUser, Identity, JwtClaims, LoadUser};
 
 use std::borrow::Cow;
 use std::future::Future;

@@ -8,6 +8,7 @@
 //! identity, and a value of the wrong shape is a 422 with a `msg`, never a
 //! panic.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use axum_core::extract::FromRequestParts;
@@ -169,5 +170,85 @@ impl<S: Send + Sync, U: Send + Sync + 'static> FromRequestParts<S> for CurrentUs
             "CurrentUser needs a user_lookup_loader on the JwtManager".to_owned()
         };
         Err(refuse(parts, JwtError::Config(why), token))
+    }
+}
+
+/// A user type loaded from the verified token's identity with the router's
+/// state (a database pool in `State`, for example): the axum-native form of
+/// Flask's `user_lookup_loader`, read by the [`AuthUser`] extractor. Nothing
+/// is captured at startup: `load` gets the state of the request.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Arc;
+/// use axum::{routing::get, Router};
+/// use axum_jwt_extended::{AuthUser, JwtConfig, JwtManager, LoadUser};
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     // A database pool in a real service.
+///     users: Arc<HashMap<u64, String>>,
+/// }
+///
+/// struct User {
+///     id: u64,
+///     name: String,
+/// }
+///
+/// impl LoadUser<AppState> for User {
+///     type Id = u64;
+///     async fn load(id: u64, state: &AppState) -> Option<User> {
+///         let name = state.users.get(&id)?.clone();
+///         Some(User { id, name })
+///     }
+/// }
+///
+/// async fn me(AuthUser(user): AuthUser<User>) -> String {
+///     format!("{} ({})", user.name, user.id)
+/// }
+///
+/// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+/// let state = AppState { users: Arc::new(HashMap::from([(42, "alice".to_owned())])) };
+/// let app: Router = Router::new()
+///     .route("/me", get(me))
+///     .with_state(state)
+///     .layer(jwt.layer());
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
+/// ```
+pub trait LoadUser<S>: Sized + Send + 'static {
+    /// The identity's type (`String`, an integer id, a UUID): read as by
+    /// [`DecodedToken::identity_as`].
+    type Id: DeserializeOwned + Send;
+
+    /// The user with this id, or `None`, which refuses the request as
+    /// Flask's user lookup does (401 `Error loading the user <identity>`,
+    /// through the manager's `user_lookup_error_loader` or error handler).
+    fn load(id: Self::Id, state: &S) -> impl Future<Output = Option<Self>> + Send;
+}
+
+/// The user of the verified token, loaded by [`LoadUser`] with the router's
+/// state.
+#[derive(Debug, Clone)]
+pub struct AuthUser<U>(pub U);
+
+impl<S: Send + Sync, U: LoadUser<S>> FromRequestParts<S> for AuthUser<U> {
+    type Rejection = JwtRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (token, _) = verified_token(parts).await?;
+        let id = match token.identity_as::<U::Id>() {
+            Ok(id) => id,
+            Err(e) => return Err(refuse(parts, e, token)),
+        };
+        match U::load(id, state).await {
+            Some(user) => Ok(AuthUser(user)),
+            None => {
+                let identity = match token.identity() {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Err(refuse(parts, JwtError::UserLookup(identity), token))
+            }
+        }
     }
 }
