@@ -93,6 +93,7 @@
 //! | `skip_revocation_check` | `skip_revocation_check=True` | the blocklist is not consulted |
 //! | `locations(headers, cookies, query_string, json)` | `locations=[...]` | where to look, in order, instead of `JWT_TOKEN_LOCATION` |
 //! | `rule = Type` | (a custom decorator) | a [`ClaimRule`] on the claims, 403 `{"msg": ...}` when it refuses |
+//! | `token_type = Type` | (requested upstream) | a token of the app-defined [`TokenKind`] `Type` instead of an access token |
 //! | `crate = "path"` | | the facade's path when the dependency is renamed |
 //!
 //! Flags can be written bare or as `name = true`/`name = false`.
@@ -101,14 +102,17 @@
 //! To protect a whole router at once, layer it with [`JwtManager::require`].
 //! Handlers written without the macro use the extractors [`Jwt`],
 //! [`OptionalJwt`], [`FreshJwt`], [`RefreshJwt`] or [`VerifyJwt`] (Flask's
-//! `verify_jwt_in_request`).
+//! `verify_jwt_in_request`), `Option<Jwt>`, and the typed [`Identity`],
+//! [`JwtClaims`], [`CurrentUser`] and [`AuthUser`] (see
+//! [the typed style](guide::typed_style)).
 //!
 //! # Guides
 //!
 //! One page per topic in [`guide`]: [refresh tokens](guide::refresh_tokens),
 //! [fresh tokens](guide::fresh_tokens), [locations and CSRF](guide::locations_and_csrf),
 //! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
-//! [custom errors](guide::custom_errors), [testing your handlers](guide::testing).
+//! [custom errors](guide::custom_errors), [the typed style](guide::typed_style)
+//! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing).
 //! The [behaviour table](guide::behaviour) lists every check with its status
 //! and message; moving from Flask, [the migration guide](guide::migrating) maps
 //! every Flask-JWT-Extended name to ours.
@@ -198,6 +202,8 @@ pub mod guide {
     pub mod keys_and_jwks {}
     #[doc = include_str!("../docs/guide/custom_errors.md")]
     pub mod custom_errors {}
+    #[doc = include_str!("../docs/guide/typed_style.md")]
+    pub mod typed_style {}
     #[doc = include_str!("../docs/guide/testing.md")]
     pub mod testing {}
     #[doc = include_str!("../docs/guide/behaviour.md")]
