@@ -63,6 +63,7 @@
 //   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
 //   layer          `JwtManager::layer()`, `RequireJwtLayer`
 //   openapi        utoipa security scheme
+//   gates          stand-ins naming the feature of a disabled item (a compile error)
 
 mod blocklist;
 mod body;
@@ -76,6 +77,7 @@ mod cookies;
 mod csrf;
 mod error;
 mod extract;
+mod gates;
 mod jwks;
 mod keys;
 mod layer;
@@ -120,6 +122,15 @@ pub use error::{messages, JwtError};
 pub use extract::{
     AnyClaims, AuthUser, ClaimRule, CurrentUser, FreshJwt, Identity, Jwt, JwtClaims, JwtOfType,
     LoadUser, OfType, OptionalJwt, RefreshJwt, VerifyJwt,
+};
+#[cfg(not(feature = "jwks-http"))]
+#[doc(hidden)]
+pub use gates::NeedsJwksHttpFeature;
+#[cfg(not(feature = "cookies"))]
+#[doc(hidden)]
+pub use gates::{
+    set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
+    NeedsCookiesFeature,
 };
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksFetcher, RemoteJwks};

@@ -1,0 +1,98 @@
+//! Stand-ins for the items of disabled features: calling one is a compile
+//! error that names the feature to enable, instead of "not found".
+//!
+//! Each stand-in takes its arguments through a sealed trait that nothing
+//! implements, so no call compiles and no body ever runs.
+
+#![cfg(any(not(feature = "cookies"), not(feature = "jwks-http")))]
+
+use std::convert::Infallible;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Implemented by nothing: the argument of an item of the disabled `cookies`
+/// feature.
+#[cfg(not(feature = "cookies"))]
+#[diagnostic::on_unimplemented(
+    message = "this needs the `cookies` feature of axum-jwt-extended",
+    label = "available with the `cookies` feature",
+    note = "enable it: axum-jwt-extended = {{ version = \"0.1\", features = [\"cookies\"] }} (it is on by default)"
+)]
+pub trait NeedsCookiesFeature: sealed::Sealed {
+    #[doc(hidden)]
+    fn unavailable(self) -> Infallible;
+}
+
+/// Implemented by nothing: the argument of an item of the disabled
+/// `jwks-http` feature.
+#[cfg(not(feature = "jwks-http"))]
+#[diagnostic::on_unimplemented(
+    message = "this needs the `jwks-http` feature of axum-jwt-extended",
+    label = "available with the `jwks-http` feature",
+    note = "enable it: axum-jwt-extended = {{ version = \"0.1\", features = [\"jwks-http\"] }}, or implement JwksFetcher for your own client"
+)]
+pub trait NeedsJwksHttpFeature: sealed::Sealed {
+    #[doc(hidden)]
+    fn unavailable(self) -> Infallible;
+}
+
+#[cfg(not(feature = "cookies"))]
+mod cookies {
+    use super::{Infallible, NeedsCookiesFeature};
+    use crate::layer::JwtLayer;
+    use crate::manager::JwtManager;
+
+    /// Needs the `cookies` feature.
+    pub fn set_access_cookies<T: NeedsCookiesFeature>(token: T) -> Infallible {
+        token.unavailable()
+    }
+
+    /// Needs the `cookies` feature.
+    pub fn set_refresh_cookies<T: NeedsCookiesFeature>(token: T) -> Infallible {
+        token.unavailable()
+    }
+
+    /// Needs the `cookies` feature.
+    pub fn set_access_cookies_with<T: NeedsCookiesFeature, O>(token: T, _: O) -> Infallible {
+        token.unavailable()
+    }
+
+    /// Needs the `cookies` feature.
+    pub fn set_refresh_cookies_with<T: NeedsCookiesFeature, O>(token: T, _: O) -> Infallible {
+        token.unavailable()
+    }
+
+    impl JwtManager {
+        /// Needs the `cookies` feature.
+        pub fn set_access_cookies<T: NeedsCookiesFeature>(&self, token: T) -> Infallible {
+            token.unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn set_refresh_cookies<T: NeedsCookiesFeature>(&self, token: T) -> Infallible {
+            token.unavailable()
+        }
+    }
+
+    impl JwtLayer {
+        /// Needs the `cookies` feature.
+        pub fn refresh_expiring_cookies<T: NeedsCookiesFeature>(self, window: T) -> Infallible {
+            window.unavailable()
+        }
+    }
+}
+
+#[cfg(not(feature = "cookies"))]
+pub use cookies::{
+    set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
+};
+
+#[cfg(not(feature = "jwks-http"))]
+impl crate::jwks::RemoteJwks {
+    /// Needs the `jwks-http` feature.
+    pub fn http<U: NeedsJwksHttpFeature>(url: U) -> Infallible {
+        url.unavailable()
+    }
+}
