@@ -94,6 +94,7 @@
 //! | `locations(headers, cookies, query_string, json)` | `locations=[...]` | where to look, in order, instead of `JWT_TOKEN_LOCATION` |
 //! | `rule = Type` | (a custom decorator) | a [`ClaimRule`] on the claims, 403 `{"msg": ...}` when it refuses |
 //! | `token_type = Type` | (requested upstream) | a token of the app-defined [`TokenKind`] `Type` instead of an access token |
+//! | `from_state` | | the manager comes from the router's state ([`FromState`]): a state without one does not compile |
 //! | `crate = "path"` | | the facade's path when the dependency is renamed |
 //!
 //! Flags can be written bare or as `name = true`/`name = false`.

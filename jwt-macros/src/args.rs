@@ -38,7 +38,7 @@ impl Kind {
 pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
 
 const ARGUMENTS: &str =
-    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `rule = Type`, `token_type = Type`, `crate = \"...\"`";
+    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `rule = Type`, `token_type = Type`, `from_state`, `crate = \"...\"`";
 
 /// A flag's value, where it was written, and its position among the arguments.
 pub(crate) type Flag = (bool, Span, usize);
@@ -51,6 +51,8 @@ pub(crate) struct Args {
     pub(crate) refresh: Option<Flag>,
     pub(crate) verify_type: Option<Flag>,
     pub(crate) skip_revocation_check: Option<Flag>,
+    /// `from_state`: the manager comes from the router's state (`FromRef`).
+    pub(crate) from_state: Option<Flag>,
     pub(crate) locations: Option<(Vec<syn::Ident>, Span)>,
     pub(crate) krate: Option<Path>,
     pub(crate) rule: Option<syn::Type>,
@@ -73,6 +75,9 @@ impl Args {
     }
     pub(crate) fn skip_revocation_check(&self) -> bool {
         self.skip_revocation_check.is_some_and(|(b, _, _)| b)
+    }
+    pub(crate) fn manager_from_state(&self) -> bool {
+        self.from_state.is_some_and(|(b, _, _)| b)
     }
 }
 
@@ -160,6 +165,13 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error>
             Some("skip_revocation_check") => set_flag(
                 &mut args.skip_revocation_check,
                 "skip_revocation_check",
+                &meta,
+                position,
+                &mut errors,
+            ),
+            Some("from_state") => set_flag(
+                &mut args.from_state,
+                "from_state",
                 &meta,
                 position,
                 &mut errors,

@@ -134,24 +134,7 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
     let body_future = Ident::new("__jwt_body", Span::mixed_site());
     let result = Ident::new("__jwt_result", Span::mixed_site());
 
-    let of_type = args
-        .token_type
-        .as_ref()
-        .map(|(ty, _)| quote_spanned!(ty.span()=> #private::OfType<#ty>));
-    let rule = match (of_type, &args.rule) {
-        (Some(of_type), Some(rule)) => Some(quote!((#of_type, #rule))),
-        (Some(of_type), None) => Some(of_type),
-        (None, Some(rule)) => Some(quote!(#rule)),
-        (None, None) => None,
-    };
-    let guard_arg: FnArg = match rule {
-        Some(rule) => syn::parse_quote! {
-            #guard: #private::VerifyJwt<{ #requirements }, #rule>
-        },
-        None => syn::parse_quote! {
-            #guard: #private::VerifyJwt<{ #requirements }>
-        },
-    };
+    let guard_arg = guard_arg(args, &private, &requirements, &guard);
     func.sig.inputs.insert(0, guard_arg);
 
     let block = &func.block;
@@ -188,7 +171,7 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
             unused_braces
         )]
         let #body_future = #inner;
-        #private::VerifyJwt::scope(#guard, #body_future).await
+        #private::VerifyJwt::run(#guard, #body_future).await
     }};
     *func.block = body;
     quote! { #func }
@@ -204,4 +187,41 @@ fn contains_impl_trait(ty: &Type) -> bool {
     let mut finder = Finder(false);
     syn::visit::Visit::visit_type(&mut finder, ty);
     finder.0
+}
+
+/// The guard parameter: `VerifyJwt` with the route's requirements, its rule
+/// (the `token_type` check first) and where the manager comes from.
+fn guard_arg(
+    args: &Args,
+    private: &TokenStream,
+    requirements: &TokenStream,
+    guard: &Ident,
+) -> FnArg {
+    let of_type = args
+        .token_type
+        .as_ref()
+        .map(|(ty, _)| quote_spanned!(ty.span()=> #private::OfType<#ty>));
+    let rule = match (of_type, &args.rule) {
+        (Some(of_type), Some(rule)) => Some(quote!((#of_type, #rule))),
+        (Some(of_type), None) => Some(of_type),
+        (None, Some(rule)) => Some(quote!(#rule)),
+        (None, None) => None,
+    };
+    let source = args
+        .manager_from_state()
+        .then(|| quote!(#private::FromState));
+    match (rule, source) {
+        (Some(rule), Some(source)) => syn::parse_quote! {
+            #guard: #private::VerifyJwt<{ #requirements }, #rule, #source>
+        },
+        (None, Some(source)) => syn::parse_quote! {
+            #guard: #private::VerifyJwt<{ #requirements }, #private::AnyClaims, #source>
+        },
+        (Some(rule), None) => syn::parse_quote! {
+            #guard: #private::VerifyJwt<{ #requirements }, #rule>
+        },
+        (None, None) => syn::parse_quote! {
+            #guard: #private::VerifyJwt<{ #requirements }>
+        },
+    }
 }

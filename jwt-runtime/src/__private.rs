@@ -1,6 +1,6 @@
 //! Items named by code that `#[jwt_required]` generates. Not a public API.
 
 pub use crate::context::JwtContext;
-pub use crate::extract::{OfType, VerifyJwt};
+pub use crate::extract::{AnyClaims, FromState, OfType, VerifyJwt};
 pub use crate::location::Location;
 pub use crate::requirements::req;

@@ -2,8 +2,10 @@
 //! for handlers written without the macro (the macro is sugar over them), and
 //! the typed extractors ([`typed`]) that read the verified token.
 
+mod source;
 mod typed;
 
+pub use source::{FromLayer, FromState, ManagerSource};
 pub use typed::{AuthUser, CurrentUser, Identity, JwtClaims, LoadUser};
 
 use std::borrow::Cow;
@@ -41,21 +43,29 @@ use crate::requirements::{req, Requirements, TokenKind};
 /// let app: Router = Router::new().route("/protected", get(protected)).layer(jwt.layer());
 /// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
-pub struct VerifyJwt<const REQ: u32 = 0, R: ClaimRule = AnyClaims> {
+///
+/// `M` says where the manager comes from: [`FromLayer`] (the default,
+/// `JwtManager::layer()`) or [`FromState`] (the router's state, checked at
+/// compile time).
+pub struct VerifyJwt<const REQ: u32 = 0, R: ClaimRule = AnyClaims, M = FromLayer> {
     context: JwtContext,
-    rule: PhantomData<fn() -> R>,
+    /// The manager when it came from the state and no layer gave one: the
+    /// handler's body runs in its scope (for the free functions).
+    manager: Option<JwtManager>,
+    rule: PhantomData<fn() -> (R, M)>,
 }
 
-impl<const REQ: u32, R: ClaimRule> Clone for VerifyJwt<REQ, R> {
+impl<const REQ: u32, R: ClaimRule, M> Clone for VerifyJwt<REQ, R, M> {
     fn clone(&self) -> Self {
         VerifyJwt {
             context: self.context.clone(),
+            manager: self.manager.clone(),
             rule: PhantomData,
         }
     }
 }
 
-impl<const REQ: u32, R: ClaimRule> std::fmt::Debug for VerifyJwt<REQ, R> {
+impl<const REQ: u32, R: ClaimRule, M> std::fmt::Debug for VerifyJwt<REQ, R, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VerifyJwt")
             .field("requirements", &Self::REQUIREMENTS)
@@ -173,8 +183,10 @@ pub type OptionalJwt = VerifyJwt<{ req::OPTIONAL }>;
 pub type FreshJwt = VerifyJwt<{ req::FRESH }>;
 /// A refresh token is required (`@jwt_required(refresh=True)`).
 pub type RefreshJwt = VerifyJwt<{ req::REFRESH }>;
+/// [`Jwt`] with the manager of the router's state ([`FromState`]).
+pub type StateJwt = VerifyJwt<0, AnyClaims, FromState>;
 
-impl<const REQ: u32, R: ClaimRule> VerifyJwt<REQ, R> {
+impl<const REQ: u32, R: ClaimRule, M> VerifyJwt<REQ, R, M> {
     /// The route's requirements.
     pub const REQUIREMENTS: Requirements = Requirements::from_bits(REQ);
 
@@ -212,6 +224,33 @@ impl<const REQ: u32, R: ClaimRule> VerifyJwt<REQ, R> {
     pub fn scope<F: Future>(self, fut: F) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
         self.context.scope(fut)
     }
+
+    /// What `#[jwt_required]` runs the handler's body in: [`scope`](Self::scope),
+    /// and, when the manager came from the router's state with no layer in
+    /// front, the manager's scope too, so that the free functions
+    /// (`create_access_token`, `revoke_current_token`, ...) find it.
+    pub async fn run<F: Future>(self, fut: F) -> F::Output {
+        match self.manager {
+            Some(manager) if crate::manager::current_manager().is_none() => {
+                crate::manager::current::manager_scope(manager, self.context.scope(fut)).await
+            }
+            _ => self.context.scope(fut).await,
+        }
+    }
+}
+
+/// The manager `M` names, put where the guard and the typed extractors look
+/// for it; `Some` when it did not come from a layer.
+fn provide_manager<S, M: ManagerSource<S>>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Option<JwtManager>, JwtRejection> {
+    let manager = M::manager(parts, state)?;
+    if parts.extensions.get::<JwtManager>().is_some() {
+        return Ok(None);
+    }
+    parts.extensions.insert(manager.clone());
+    Ok(Some(manager))
 }
 
 /// Verifies `parts` against `requirements` and the rule `R`, and keeps the
@@ -238,13 +277,20 @@ async fn verify<R: ClaimRule>(
     Ok(context)
 }
 
-impl<S: Send + Sync, const REQ: u32, R: ClaimRule> FromRequestParts<S> for VerifyJwt<REQ, R> {
+impl<S, const REQ: u32, R, M> FromRequestParts<S> for VerifyJwt<REQ, R, M>
+where
+    S: Send + Sync,
+    R: ClaimRule,
+    M: ManagerSource<S>,
+{
     type Rejection = JwtRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let manager = provide_manager::<S, M>(parts, state)?;
         let context = verify::<R>(parts, Self::REQUIREMENTS).await?;
         Ok(VerifyJwt {
             context,
+            manager,
             rule: PhantomData,
         })
     }
@@ -269,19 +315,24 @@ impl<S: Send + Sync, const REQ: u32, R: ClaimRule> FromRequestParts<S> for Verif
 /// let app: Router = Router::new().route("/", get(greet)).layer(jwt.layer());
 /// # Ok::<(), axum_jwt_extended::JwtError>(())
 /// ```
-impl<S: Send + Sync, const REQ: u32, R: ClaimRule> OptionalFromRequestParts<S>
-    for VerifyJwt<REQ, R>
+impl<S, const REQ: u32, R, M> OptionalFromRequestParts<S> for VerifyJwt<REQ, R, M>
+where
+    S: Send + Sync,
+    R: ClaimRule,
+    M: ManagerSource<S>,
 {
     type Rejection = JwtRejection;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        _state: &S,
+        state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
+        let manager = provide_manager::<S, M>(parts, state)?;
         let requirements = Requirements::from_bits(REQ | req::OPTIONAL);
         let context = verify::<R>(parts, requirements).await?;
         Ok(context.token.is_some().then_some(VerifyJwt {
             context,
+            manager,
             rule: PhantomData,
         }))
     }
