@@ -1,6 +1,6 @@
 //! An item of a disabled feature is a compile error that names the feature,
 //! not "cannot find function": a small crate that depends on the facade
-//! without `cookies` and `jwks-http` is checked with cargo, and its errors
+//! without `cookies`, `jwks-http` and `redis` is checked with cargo, and its errors
 //! read.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +13,7 @@ fn main() {
     let _ = axum_jwt_extended::set_access_cookies("token");
     let _ = jwt.set_refresh_cookies("token");
     let _ = axum_jwt_extended::RemoteJwks::http("http://127.0.0.1/jwks.json");
+    let _ = axum_jwt_extended::RedisBlocklist::new("redis://127.0.0.1/");
 }
 "#;
 
@@ -60,5 +61,7 @@ axum-jwt-extended = {{ path = {root:?}, default-features = false, features = ["r
     let jwks = "this needs the `jwks-http` feature of axum-jwt-extended";
     assert_eq!(stderr.matches(cookies).count(), 2, "{stderr}");
     assert_eq!(stderr.matches(jwks).count(), 1, "{stderr}");
+    let redis = "this needs the `redis` feature of axum-jwt-extended";
+    assert_eq!(stderr.matches(redis).count(), 1, "{stderr}");
     assert!(!stderr.contains("cannot find"), "{stderr}");
 }

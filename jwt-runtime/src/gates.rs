@@ -4,7 +4,11 @@
 //! Each stand-in takes its arguments through a sealed trait that nothing
 //! implements, so no call compiles and no body ever runs.
 
-#![cfg(any(not(feature = "cookies"), not(feature = "jwks-http")))]
+#![cfg(any(
+    not(feature = "cookies"),
+    not(feature = "jwks-http"),
+    not(feature = "redis")
+))]
 
 use std::convert::Infallible;
 
@@ -36,6 +40,32 @@ pub trait NeedsCookiesFeature: sealed::Sealed {
 pub trait NeedsJwksHttpFeature: sealed::Sealed {
     #[doc(hidden)]
     fn unavailable(self) -> Infallible;
+}
+
+/// Implemented by nothing: the argument of an item of the disabled `redis`
+/// feature.
+#[cfg(not(feature = "redis"))]
+#[diagnostic::on_unimplemented(
+    message = "this needs the `redis` feature of axum-jwt-extended",
+    label = "available with the `redis` feature",
+    note = "enable it: axum-jwt-extended = {{ version = \"0.1\", features = [\"redis\"] }}"
+)]
+pub trait NeedsRedisFeature: sealed::Sealed {
+    #[doc(hidden)]
+    fn unavailable(self) -> Infallible;
+}
+
+/// Needs the `redis` feature: the shared blocklist of a fleet.
+#[cfg(not(feature = "redis"))]
+#[derive(Debug)]
+pub struct RedisBlocklist(Infallible);
+
+#[cfg(not(feature = "redis"))]
+impl RedisBlocklist {
+    /// Needs the `redis` feature.
+    pub fn new<U: NeedsRedisFeature>(url: U) -> Self {
+        match url.unavailable() {}
+    }
 }
 
 #[cfg(not(feature = "cookies"))]

@@ -133,6 +133,9 @@ pub use gates::{
     set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
     NeedsCookiesFeature,
 };
+#[cfg(not(feature = "redis"))]
+#[doc(hidden)]
+pub use gates::{NeedsRedisFeature, RedisBlocklist};
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksFetcher, RemoteJwks};
 pub use keys::{SigningKey, VerificationKey};
