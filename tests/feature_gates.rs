@@ -12,6 +12,9 @@ fn main() {
     let jwt: axum_jwt_extended::JwtManager = todo!();
     let _ = axum_jwt_extended::set_access_cookies("token");
     let _ = jwt.set_refresh_cookies("token");
+    let _ = axum_jwt_extended::unset_jwt_cookies();
+    let _ = jwt.unset_access_cookies();
+    let _ = axum_jwt_extended::CookieOptions::new();
     let _ = axum_jwt_extended::RemoteJwks::http("http://127.0.0.1/jwks.json");
     let _ = axum_jwt_extended::RedisBlocklist::new("redis://127.0.0.1/");
 }
@@ -59,7 +62,7 @@ axum-jwt-extended = {{ path = {root:?}, default-features = false, features = ["r
     assert!(!out.status.success(), "it must not compile:\n{stderr}");
     let cookies = "this needs the `cookies` feature of axum-jwt-extended";
     let jwks = "this needs the `jwks-http` feature of axum-jwt-extended";
-    assert_eq!(stderr.matches(cookies).count(), 2, "{stderr}");
+    assert_eq!(stderr.matches(cookies).count(), 5, "{stderr}");
     assert_eq!(stderr.matches(jwks).count(), 1, "{stderr}");
     let redis = "this needs the `redis` feature of axum-jwt-extended";
     assert_eq!(stderr.matches(redis).count(), 1, "{stderr}");

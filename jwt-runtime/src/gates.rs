@@ -74,6 +74,34 @@ mod cookies {
     use crate::layer::JwtLayer;
     use crate::manager::JwtManager;
 
+    /// A bound only a call can check (a bound on a concrete type would be
+    /// refused where it is written): `&'a ()` implements nothing.
+    fn unavailable<'a>() -> Infallible
+    where
+        &'a (): NeedsCookiesFeature,
+    {
+        let unit: &'a () = &();
+        unit.unavailable()
+    }
+
+    /// Needs the `cookies` feature.
+    #[derive(Debug)]
+    pub struct JwtCookies(Infallible);
+
+    /// Needs the `cookies` feature.
+    #[derive(Debug)]
+    pub struct CookieOptions(Infallible);
+
+    impl CookieOptions {
+        /// Needs the `cookies` feature.
+        pub fn new<'a>() -> Self
+        where
+            &'a (): NeedsCookiesFeature,
+        {
+            match unavailable() {}
+        }
+    }
+
     /// Needs the `cookies` feature.
     pub fn set_access_cookies<T: NeedsCookiesFeature>(token: T) -> Infallible {
         token.unavailable()
@@ -94,6 +122,30 @@ mod cookies {
         token.unavailable()
     }
 
+    /// Needs the `cookies` feature.
+    pub fn unset_jwt_cookies<'a>() -> Infallible
+    where
+        &'a (): NeedsCookiesFeature,
+    {
+        unavailable()
+    }
+
+    /// Needs the `cookies` feature.
+    pub fn unset_access_cookies<'a>() -> Infallible
+    where
+        &'a (): NeedsCookiesFeature,
+    {
+        unavailable()
+    }
+
+    /// Needs the `cookies` feature.
+    pub fn unset_refresh_cookies<'a>() -> Infallible
+    where
+        &'a (): NeedsCookiesFeature,
+    {
+        unavailable()
+    }
+
     impl JwtManager {
         /// Needs the `cookies` feature.
         pub fn set_access_cookies<T: NeedsCookiesFeature>(&self, token: T) -> Infallible {
@@ -103,6 +155,56 @@ mod cookies {
         /// Needs the `cookies` feature.
         pub fn set_refresh_cookies<T: NeedsCookiesFeature>(&self, token: T) -> Infallible {
             token.unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn set_access_cookies_with<T: NeedsCookiesFeature, O>(
+            &self,
+            token: T,
+            _: O,
+        ) -> Infallible {
+            token.unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn set_refresh_cookies_with<T: NeedsCookiesFeature, O>(
+            &self,
+            token: T,
+            _: O,
+        ) -> Infallible {
+            token.unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn unset_access_cookies<'a>(&'a self) -> Infallible
+        where
+            &'a (): NeedsCookiesFeature,
+        {
+            unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn unset_refresh_cookies<'a>(&'a self) -> Infallible
+        where
+            &'a (): NeedsCookiesFeature,
+        {
+            unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn unset_jwt_cookies<'a>(&'a self) -> Infallible
+        where
+            &'a (): NeedsCookiesFeature,
+        {
+            unavailable()
+        }
+
+        /// Needs the `cookies` feature.
+        pub fn unset_jwt_cookies_with_domain<T: NeedsCookiesFeature>(
+            &self,
+            domain: T,
+        ) -> Infallible {
+            domain.unavailable()
         }
     }
 
@@ -117,6 +219,7 @@ mod cookies {
 #[cfg(not(feature = "cookies"))]
 pub use cookies::{
     set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
+    unset_access_cookies, unset_jwt_cookies, unset_refresh_cookies, CookieOptions, JwtCookies,
 };
 
 #[cfg(not(feature = "jwks-http"))]

@@ -131,6 +131,7 @@ pub use gates::NeedsJwksHttpFeature;
 #[doc(hidden)]
 pub use gates::{
     set_access_cookies, set_access_cookies_with, set_refresh_cookies, set_refresh_cookies_with,
+    unset_access_cookies, unset_jwt_cookies, unset_refresh_cookies, CookieOptions, JwtCookies,
     NeedsCookiesFeature,
 };
 #[cfg(not(feature = "redis"))]
