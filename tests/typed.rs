@@ -334,3 +334,32 @@ async fn a_missing_user_goes_through_the_user_lookup_error_loader() {
     assert_eq!(reply.body, json!({ "unknown_user": "7" }));
     assert!(reply.headers.contains_key("www-authenticate"));
 }
+
+/// A handler that calls another router in process (a sub-request): the inner
+/// request's typed extractor verifies the inner request, never reusing the
+/// outer request's token from the task it runs in.
+#[jwt_required]
+async fn forwards(axum::extract::State(inner): axum::extract::State<Router>) -> Json<Value> {
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .uri("/string")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let status = inner.oneshot(request).await.unwrap().status().as_u16();
+    Json(json!({ "inner_status": status }))
+}
+
+#[tokio::test]
+async fn a_sub_request_never_borrows_the_outer_token() {
+    let jwt = support::manager(SECRET);
+    let inner = app(&jwt);
+    let outer = Router::new()
+        .route("/forwards", get(forwards))
+        .with_state(inner)
+        .layer(jwt.layer());
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&outer, "GET", "/forwards", Some(&t)).await,
+        (200, json!({ "inner_status": 401 }))
+    );
+}
