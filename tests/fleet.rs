@@ -10,15 +10,12 @@
 
 mod support;
 
+use support::http::Remote;
 use support::{example_binary, free_port, start_redis, wait_for_port, Killed};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{json, Value};
 
 fn start_instance(port: u16, redis_port: u16) -> Killed {
@@ -35,9 +32,9 @@ fn start_instance(port: u16, redis_port: u16) -> Killed {
     Killed(child)
 }
 
-struct Fleet {
-    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
-}
+/// Calls to the instances of the fleet, by port.
+#[derive(Clone, Copy)]
+struct Fleet;
 
 impl Fleet {
     async fn call(
@@ -48,26 +45,11 @@ impl Fleet {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = axum::http::Request::builder()
-            .method(method)
-            .uri(format!("http://127.0.0.1:{port}{path}"));
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Full::new(Bytes::from(b.to_string()))
-            }
-            None => Full::new(Bytes::new()),
-        };
-        let res = self.client.request(req.body(body).unwrap()).await.unwrap();
-        let status = res.status().as_u16();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        let body = body.map(|b| b.to_string());
+        Remote::new(port)
+            .send(method, path, token, body.as_deref())
+            .await
+            .pair()
     }
 
     async fn login(&self, port: u16) -> (String, String) {
@@ -99,9 +81,7 @@ async fn a_fleet_shares_revocations_through_redis() {
     let (a, b) = (free_port(), free_port());
     let _a = start_instance(a, redis_port);
     let _b = start_instance(b, redis_port);
-    let fleet = Fleet {
-        client: Client::builder(TokioExecutor::new()).build_http(),
-    };
+    let fleet = Fleet;
 
     // Logout on A is honoured by B, for the access and the refresh token.
     let (access, refresh) = fleet.login(a).await;
@@ -168,10 +148,9 @@ async fn a_fleet_shares_revocations_through_redis() {
     for i in 0..16 {
         let port = if i % 2 == 0 { a } else { b };
         let r = r.clone();
-        let client = fleet.client.clone();
         tasks.push(tokio::spawn(async move {
-            let f = Fleet { client };
-            f.call("POST", port, "/refresh_rotate", Some(&r), None)
+            fleet
+                .call("POST", port, "/refresh_rotate", Some(&r), None)
                 .await
                 .0
         }));
@@ -267,9 +246,7 @@ async fn spent_and_minted_tokens_follow_their_login_across_instances() {
     let (a, b) = (free_port(), free_port());
     let _a = start_instance(a, redis_port);
     let _b = start_instance(b, redis_port);
-    let fleet = Fleet {
-        client: Client::builder(TokioExecutor::new()).build_http(),
-    };
+    let fleet = Fleet;
     let token = |body: &Value, key: &str| body[key].as_str().unwrap().to_owned();
 
     // Finding 1: rotate on A, then the spent token at /refresh on B.
