@@ -9,7 +9,11 @@ use std::process::Command;
 
 const MAIN: &str = r#"
 fn main() {
-    let jwt: axum_jwt_extended::JwtManager = todo!();
+    let config = axum_jwt_extended::JwtConfig::builder()
+        .secret_key("a long, random secret of 32+ bytes")
+        .build()
+        .unwrap();
+    let jwt = axum_jwt_extended::JwtManager::new(config).unwrap();
     let _ = axum_jwt_extended::set_access_cookies("token");
     let _ = jwt.set_refresh_cookies("token");
     let _ = axum_jwt_extended::unset_jwt_cookies();

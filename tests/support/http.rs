@@ -42,7 +42,15 @@ impl Reply {
 
 /// Sends `req` through a clone of `app`.
 pub async fn send(app: &Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.unwrap();
+    read(app.clone().oneshot(req).await.unwrap()).await
+}
+
+/// Status, JSON body (`Null` when it is not JSON) and headers of a response.
+async fn read<B>(res: axum::http::Response<B>) -> Reply
+where
+    B: axum::body::HttpBody,
+    B::Error: std::fmt::Debug,
+{
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
@@ -135,13 +143,6 @@ impl Remote {
             .request(req.body(http_body_util::Full::new(body)).unwrap())
             .await
             .unwrap();
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            headers,
-        }
+        read(res).await
     }
 }
