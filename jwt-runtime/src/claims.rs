@@ -7,6 +7,7 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::error::{messages, JwtError};
+use crate::grants::{ClaimPaths, Grant};
 
 /// A token whose signature and claims have been verified.
 ///
@@ -33,6 +34,8 @@ pub struct DecodedToken {
     pub(crate) exp: Option<f64>,
     pub(crate) iss: Option<Text>,
     pub(crate) family: Option<Text>,
+    /// Where this token's issuer puts roles and scopes.
+    pub(crate) grants: Arc<ClaimPaths>,
 }
 
 /// A string claim the token keeps: where it sits in the payload when the JSON
@@ -248,5 +251,51 @@ impl DecodedToken {
     /// token is fresh.
     pub fn fresh(&self) -> &Value {
         self.fresh.as_ref().unwrap_or(&FALSE)
+    }
+
+    /// The token's roles, read from the claim paths of its issuer
+    /// ([`JwtConfigBuilder::roles_claims`](crate::JwtConfigBuilder::roles_claims),
+    /// [`Issuer::roles_claims`](crate::Issuer::roles_claims); by default
+    /// `roles` and Keycloak's `realm_access.roles`). A claim of another shape
+    /// than a string or an array of strings is a 422 naming its path.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtConfig, JwtManager, TokenOptions};
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let claims = serde_json::json!({"realm_access": {"roles": ["admin"]}, "scope": "notes:read notes:write"});
+    /// let token = jwt.create_access_token_with("alice", TokenOptions::new().additional_claims(claims))?;
+    /// let decoded = jwt.decode_token(&token, false)?;
+    /// assert_eq!(decoded.roles()?, ["admin"]);
+    /// assert_eq!(decoded.scopes()?, ["notes:read", "notes:write"]);
+    /// assert!(decoded.has_scope("notes:write") && !decoded.has_role("user"));
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn roles(&self) -> Result<Vec<String>, JwtError> {
+        self.grants
+            .read(Grant::Roles, self.claims())
+            .map_err(|msg| JwtError::InvalidToken(msg.into()))
+    }
+
+    /// The token's scopes, read from the claim paths of its issuer (by
+    /// default `scope`, a space-separated string, and `scp`, a string or an
+    /// array); a claim of another shape is a 422 naming its path.
+    pub fn scopes(&self) -> Result<Vec<String>, JwtError> {
+        self.grants
+            .read(Grant::Scopes, self.claims())
+            .map_err(|msg| JwtError::InvalidToken(msg.into()))
+    }
+
+    /// Whether [`roles`](Self::roles) has `role` (`false` when the roles
+    /// claim has the wrong shape).
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles()
+            .is_ok_and(|roles| roles.iter().any(|r| r == role))
+    }
+
+    /// Whether [`scopes`](Self::scopes) has `scope` (`false` when the scope
+    /// claim has the wrong shape).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes()
+            .is_ok_and(|scopes| scopes.iter().any(|s| s == scope))
     }
 }

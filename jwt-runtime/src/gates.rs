@@ -6,7 +6,7 @@
 
 #![cfg(any(
     not(feature = "cookies"),
-    not(feature = "jwks-http"),
+    not(feature = "jwks-https"),
     not(feature = "redis")
 ))]
 
@@ -38,6 +38,19 @@ pub trait NeedsCookiesFeature: sealed::Sealed {
     note = "enable it: axum-jwt-extended = {{ version = \"0.1\", features = [\"jwks-http\"] }}, or implement JwksFetcher for your own client"
 )]
 pub trait NeedsJwksHttpFeature: sealed::Sealed {
+    #[doc(hidden)]
+    fn unavailable(self) -> Infallible;
+}
+
+/// Implemented by nothing: the argument of an item of the disabled
+/// `jwks-https` feature.
+#[cfg(not(feature = "jwks-https"))]
+#[diagnostic::on_unimplemented(
+    message = "this needs the `jwks-https` feature of axum-jwt-extended",
+    label = "available with the `jwks-https` feature",
+    note = "enable it: axum-jwt-extended = {{ version = \"0.1\", features = [\"jwks-https\"] }}"
+)]
+pub trait NeedsJwksHttpsFeature: sealed::Sealed {
     #[doc(hidden)]
     fn unavailable(self) -> Infallible;
 }
@@ -227,5 +240,34 @@ impl crate::jwks::RemoteJwks {
     /// Needs the `jwks-http` feature.
     pub fn http<U: NeedsJwksHttpFeature>(url: U) -> Infallible {
         url.unavailable()
+    }
+}
+
+#[cfg(not(feature = "jwks-https"))]
+impl crate::jwks::RemoteJwks {
+    /// Needs the `jwks-https` feature.
+    pub fn https<U: NeedsJwksHttpsFeature>(url: U) -> Infallible {
+        url.unavailable()
+    }
+
+    /// Needs the `jwks-https` feature.
+    pub fn https_with_roots<U: NeedsJwksHttpsFeature, R>(url: U, _roots: R) -> Infallible {
+        url.unavailable()
+    }
+}
+
+#[cfg(not(feature = "jwks-http"))]
+impl crate::issuers::Issuer {
+    /// Needs the `jwks-https` feature (or `jwks-http` for a loopback provider).
+    pub fn discover<U: NeedsJwksHttpsFeature>(issuer: U) -> Infallible {
+        issuer.unavailable()
+    }
+}
+
+#[cfg(not(feature = "jwks-https"))]
+impl crate::issuers::Issuer {
+    /// Needs the `jwks-https` feature.
+    pub fn discover_with_roots<U: NeedsJwksHttpsFeature, R>(issuer: U, _roots: R) -> Infallible {
+        issuer.unavailable()
     }
 }

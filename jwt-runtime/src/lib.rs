@@ -39,6 +39,7 @@
 //
 // Leaves
 //   error          the error type, its status, and every Flask contract text (`messages`)
+//   grants         claim paths of roles and scopes (`realm_access.roles`, `scope`, `scp`)
 //   clock, claims  the time source; a verified token and its typed accessors
 //   location       the `JWT_TOKEN_LOCATION` vocabulary
 //   requirements   a route's arguments (`optional`, `fresh`, `refresh`, ...) as bits
@@ -46,7 +47,8 @@
 // Stores, keys and configuration
 //   blocklist/     the revocation store trait, memory and Redis
 //   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
-//   jwks           a remote JWKS as a key source
+//   jwks/          a remote JWKS as a key source; its HTTP(S) client, TLS roots, OIDC discovery
+//   issuers        trusted identity providers: keys, audiences, algorithms, claim layout
 //   config/        option values, the validated config, the builder, `build()`'s checks
 // Requests and tokens
 //   body           bodies a guard may read (JSON token, CSRF form field), bounded
@@ -78,6 +80,8 @@ mod csrf;
 mod error;
 mod extract;
 mod gates;
+mod grants;
+mod issuers;
 mod jwks;
 mod keys;
 mod layer;
@@ -127,6 +131,9 @@ pub use extract::{
 #[cfg(not(feature = "jwks-http"))]
 #[doc(hidden)]
 pub use gates::NeedsJwksHttpFeature;
+#[cfg(not(feature = "jwks-https"))]
+#[doc(hidden)]
+pub use gates::NeedsJwksHttpsFeature;
 #[cfg(not(feature = "cookies"))]
 #[doc(hidden)]
 pub use gates::{
@@ -137,8 +144,13 @@ pub use gates::{
 #[cfg(not(feature = "redis"))]
 #[doc(hidden)]
 pub use gates::{NeedsRedisFeature, RedisBlocklist};
+pub use grants::{ClaimPath, ClaimPaths};
+pub use issuers::Issuer;
 pub use jsonwebtoken::Algorithm;
-pub use jwks::{JwksFetcher, RemoteJwks};
+#[cfg(feature = "jwks-https")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwks-https")))]
+pub use jwks::TlsRoots;
+pub use jwks::{JwksDocument, JwksFetcher, RemoteJwks};
 pub use keys::{SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};

@@ -16,19 +16,28 @@ use crate::location::Location;
 
 impl JwtConfigBuilder {
     /// Validates the options. Every mistake is an `Err` naming the Flask option.
-    pub fn build(self) -> Result<JwtConfig, JwtError> {
+    pub fn build(mut self) -> Result<JwtConfig, JwtError> {
         let (algorithm, decode_algorithms) = self.algorithms()?;
-        let keys = Arc::new(KeySet::build(&KeySources {
-            algorithm,
-            decode_algorithms: &decode_algorithms,
-            secret: self.secret_key.as_deref().map(Vec::as_slice),
-            private_pem: self.private_key.as_deref().map(Vec::as_slice),
-            public_pem: self.public_key.as_deref(),
-            allow_weak: self.allow_weak_keys,
-            key_id: self.key_id.as_deref(),
-            rotated: &self.rotated_keys,
-            remote: self.jwks.is_some(),
-        })?);
+        let no_key_material = self.secret_key.is_none()
+            && self.private_key.is_none()
+            && self.public_key.is_none()
+            && self.jwks.is_none()
+            && self.rotated_keys.is_empty();
+        let keys = Arc::new(if no_key_material && !self.issuers.is_empty() {
+            KeySet::empty()
+        } else {
+            KeySet::build(&KeySources {
+                algorithm,
+                decode_algorithms: &decode_algorithms,
+                secret: self.secret_key.as_deref().map(Vec::as_slice),
+                private_pem: self.private_key.as_deref().map(Vec::as_slice),
+                public_pem: self.public_key.as_deref(),
+                allow_weak: self.allow_weak_keys,
+                key_id: self.key_id.as_deref(),
+                rotated: &self.rotated_keys,
+                remote: self.jwks.is_some(),
+            })?
+        });
         let header_name = self.parsed_header_name()?;
         self.check_names_and_limits()?;
         let decode_audience = non_empty(
@@ -42,7 +51,8 @@ impl JwtConfigBuilder {
             .read_json_body
             .unwrap_or(self.token_location.contains(&Location::Json));
         let strict = self.strict_profile()?;
-        Ok(JwtConfig {
+        let trusted = std::mem::take(&mut self.issuers);
+        let mut config = JwtConfig {
             strict,
             blocklist_timeout: self.blocklist_timeout,
             verified_token_cache: self.verified_token_cache,
@@ -76,7 +86,11 @@ impl JwtConfigBuilder {
             query_string_value_prefix: self.query_string_value_prefix,
             max_token_length: self.max_token_length,
             clock: self.clock,
-        })
+            grants: Arc::new(self.grants),
+            issuers: Arc::from(Vec::new()),
+        };
+        config.issuers = super::trusted::profiles(&trusted, &config)?;
+        Ok(config)
     }
 
     /// `JWT_ALGORITHM` and `JWT_DECODE_ALGORITHMS` (which always include the

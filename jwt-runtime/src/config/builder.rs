@@ -73,6 +73,8 @@ pub struct JwtConfigBuilder {
     pub(super) json_body_limit: usize,
     pub(super) body_read_timeout: std::time::Duration,
     pub(super) read_json_body: Option<bool>,
+    pub(super) grants: crate::grants::ClaimPaths,
+    pub(super) issuers: Vec<crate::issuers::Issuer>,
 }
 
 impl fmt::Debug for JwtConfigBuilder {
@@ -97,6 +99,8 @@ impl Default for JwtConfigBuilder {
             key_id: None,
             rotated_keys: Vec::new(),
             jwks: None,
+            grants: crate::grants::ClaimPaths::default(),
+            issuers: Vec::new(),
             blocklist_timeout: std::time::Duration::from_millis(500),
             verified_token_cache: 0,
             strict: false,
@@ -210,6 +214,60 @@ impl JwtConfigBuilder {
     /// ```
     pub fn verification_key(mut self, key: crate::keys::VerificationKey) -> Self {
         self.rotated_keys.push(key);
+        self
+    }
+    /// Accepts the tokens of an identity provider besides this service's
+    /// own: see [`Issuer`](crate::Issuer). A token is matched to its issuer by
+    /// its `iss` claim; one naming no trusted issuer is verified with this
+    /// service's own keys, or refused (`422 Invalid issuer`) when the
+    /// configuration has none (a pure resource server needs no
+    /// `JWT_SECRET_KEY`).
+    ///
+    /// ```
+    /// use axum_jwt_extended::{Algorithm, Issuer, JwtConfig, JwtManager, VerificationKey};
+    /// # let pem = include_str!("../../../tests/fixtures/keys/ec256-public.pem");
+    /// let partner = Issuer::with_keys("https://partner.example", [VerificationKey::from_pem(Algorithm::ES256, pem)?])
+    ///     .audience("our-api");
+    /// // A resource server: no key of its own, the partner's tokens only.
+    /// let jwt = JwtManager::new(JwtConfig::builder().trust_issuer(partner).build()?)?;
+    /// # let _ = jwt;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn trust_issuer(mut self, issuer: crate::issuers::Issuer) -> Self {
+        self.issuers.push(issuer);
+        self
+    }
+    /// Where this service's own tokens keep their roles (by default `roles`
+    /// and Keycloak's `realm_access.roles`); read by
+    /// [`DecodedToken::roles`](crate::DecodedToken::roles). Each trusted
+    /// [`Issuer`](crate::Issuer) has its own.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtConfig, JwtManager, TokenOptions};
+    /// let jwt = JwtManager::new(
+    ///     JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").roles_claims(["app.roles"]).build()?,
+    /// )?;
+    /// let options = TokenOptions::new().additional_claims(serde_json::json!({"app": {"roles": ["admin"]}}));
+    /// let token = jwt.create_access_token_with("alice", options)?;
+    /// assert_eq!(jwt.decode_token(&token, false)?.roles()?, ["admin"]);
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn roles_claims<P: Into<crate::grants::ClaimPath>>(
+        mut self,
+        paths: impl IntoIterator<Item = P>,
+    ) -> Self {
+        let paths = paths.into_iter().map(Into::into).collect();
+        self.grants.set(crate::grants::Grant::Roles, paths);
+        self
+    }
+    /// Where this service's own tokens keep their scopes (by default `scope`
+    /// and `scp`); read by [`DecodedToken::scopes`](crate::DecodedToken::scopes).
+    pub fn scopes_claims<P: Into<crate::grants::ClaimPath>>(
+        mut self,
+        paths: impl IntoIterator<Item = P>,
+    ) -> Self {
+        let paths = paths.into_iter().map(Into::into).collect();
+        self.grants.set(crate::grants::Grant::Scopes, paths);
         self
     }
     /// Verification keys from a remote JWKS (for an asymmetric algorithm):

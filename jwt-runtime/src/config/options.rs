@@ -81,6 +81,19 @@ pub struct JwtConfig {
     pub(crate) blocklist_timeout: std::time::Duration,
     pub(crate) strict: Option<StrictProfile>,
     pub(crate) verified_token_cache: usize,
+    /// Where roles and scopes are read from (this service's own tokens).
+    pub(crate) grants: Arc<crate::grants::ClaimPaths>,
+    /// The trusted identity providers, each a configuration of its own.
+    pub(crate) issuers: Arc<[IssuerProfile]>,
+}
+
+/// A trusted issuer as verification sees it: this configuration with the
+/// issuer's keys, algorithms, audiences, `iss` and claim layout.
+#[derive(Clone)]
+pub(crate) struct IssuerProfile {
+    pub(crate) name: String,
+    pub(crate) config: JwtConfig,
+    pub(crate) identity_claim: Arc<str>,
 }
 
 /// The checks of [`JwtConfigBuilder::strict`].

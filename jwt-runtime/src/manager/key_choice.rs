@@ -1,20 +1,67 @@
-//! Key choice: which key verifies a token, chosen from its unverified header
-//! among configured keys only (`decode_key_loader`, rotation keys by `kid`,
-//! the remote JWKS, fetched when a `kid` is unknown).
+//! Key choice: which issuer's rules and which key verify a token, chosen
+//! from its unverified `iss` and header among configured issuers and keys
+//! only (trusted issuers by `iss`, `decode_key_loader`, rotation keys by
+//! `kid`, the remote JWKS, fetched when a `kid` is unknown).
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::error::JwtError;
+use crate::config::JwtConfig;
+use crate::error::{messages, JwtError};
 use crate::manager::JwtManager;
 use crate::token;
 
+/// The configuration a token is verified with: this service's own, or a
+/// trusted issuer's.
+#[derive(Clone, Copy)]
+pub(super) struct Verifier<'a> {
+    pub(super) config: &'a JwtConfig,
+    pub(super) identity_claim: &'a Arc<str>,
+}
+
 impl JwtManager {
+    /// The trusted issuer named by the token's `iss`, else this service's
+    /// own configuration. A token of an issuer that is not trusted, when this
+    /// service has no key of its own, is refused here: no key is used and
+    /// nothing is fetched for it.
+    pub(super) fn verifier_for(&self, token: &str) -> Result<Verifier<'_>, JwtError> {
+        let inner = &*self.inner;
+        let own = Verifier {
+            config: &inner.config,
+            identity_claim: &inner.identity_claim,
+        };
+        let config = &inner.config;
+        if config.issuers.is_empty() {
+            return Ok(own);
+        }
+        let Some(iss) = token::peek_issuer(token, config.max_token_length) else {
+            // Unreadable: decoding with our own rules says why.
+            return Ok(own);
+        };
+        if let Some(profile) = config.issuers.iter().find(|p| p.name == iss) {
+            return Ok(Verifier {
+                config: &profile.config,
+                identity_claim: &profile.identity_claim,
+            });
+        }
+        let has_own_keys = !config.keys.verifying.is_empty()
+            || config.jwks.is_some()
+            || inner.callbacks.decode_key.is_some();
+        if has_own_keys {
+            Ok(own)
+        } else {
+            Err(JwtError::invalid(messages::INVALID_ISSUER))
+        }
+    }
+
     /// The key the `decode_key_loader` (or, without fetching, the remote
     /// JWKS cache) picks from the unverified header.
-    pub(super) fn chosen_key(&self, token: &str) -> Option<Arc<crate::keys::VerificationKey>> {
-        let config = &self.inner.config;
+    pub(super) fn chosen_key(
+        &self,
+        config: &JwtConfig,
+        token: &str,
+    ) -> Option<Arc<crate::keys::VerificationKey>> {
         if self.inner.callbacks.decode_key.is_none() && config.jwks.is_none() {
             return None;
         }
@@ -24,34 +71,20 @@ impl JwtManager {
                 return Some(key);
             }
         }
-        let (kid, alg) = self.header_key_hint(&header)?;
+        let (kid, alg) = header_key_hint(config, &header)?;
         config.jwks.as_ref()?.cached(kid, alg)
     }
 
-    /// The `kid` and the allowed `alg` a header names.
-    pub(super) fn header_key_hint<'h>(
-        &self,
-        header: &'h serde_json::Map<String, Value>,
-    ) -> Option<(Option<&'h str>, crate::Algorithm)> {
-        let name = header.get("alg")?.as_str()?;
-        let alg = self
-            .inner
-            .config
-            .decode_algorithms
-            .iter()
-            .copied()
-            .find(|a| crate::keys::alg_name(*a) == name)?;
-        Some((header.get("kid").and_then(Value::as_str), alg))
-    }
-
     /// [`chosen_key`](Self::chosen_key), fetching the remote JWKS when needed.
+    /// A token whose `iss` the configuration would refuse is refused before
+    /// any fetch.
     pub(super) async fn chosen_key_fetching(
         &self,
+        config: &JwtConfig,
         token: &str,
     ) -> Result<Option<Arc<crate::keys::VerificationKey>>, JwtError> {
-        let config = &self.inner.config;
         let Some(remote) = &config.jwks else {
-            return Ok(self.chosen_key(token));
+            return Ok(self.chosen_key(config, token));
         };
         let Some(header) = token::peek_header(token, config.max_token_length) else {
             return Ok(None);
@@ -61,7 +94,7 @@ impl JwtManager {
                 return Ok(Some(key));
             }
         }
-        let Some((kid, alg)) = self.header_key_hint(&header) else {
+        let Some((kid, alg)) = header_key_hint(config, &header) else {
             return Ok(None);
         };
         if config
@@ -72,6 +105,26 @@ impl JwtManager {
         {
             return Ok(None);
         }
+        if let Some(issuers) = &config.decode_issuer {
+            let iss = token::peek_issuer(token, config.max_token_length);
+            if !iss.is_some_and(|iss| issuers.contains(&iss)) {
+                return Err(JwtError::invalid(messages::INVALID_ISSUER));
+            }
+        }
         remote.key_for(kid, alg).await.map(Some)
     }
+}
+
+/// The `kid` and the allowed `alg` a header names.
+fn header_key_hint<'h>(
+    config: &JwtConfig,
+    header: &'h serde_json::Map<String, Value>,
+) -> Option<(Option<&'h str>, crate::Algorithm)> {
+    let name = header.get("alg")?.as_str()?;
+    let alg = config
+        .decode_algorithms
+        .iter()
+        .copied()
+        .find(|a| crate::keys::alg_name(*a) == name)?;
+    Some((header.get("kid").and_then(Value::as_str), alg))
 }

@@ -262,15 +262,16 @@ impl JwtManager {
     /// `decode_token`). With `allow_expired`, an expired token is returned
     /// instead of [`JwtError::Expired`].
     pub fn decode_token(&self, token: &str, allow_expired: bool) -> Result<DecodedToken, JwtError> {
-        let inner = &*self.inner;
-        let chosen = self.chosen_key(token);
+        let verifier = self.verifier_for(token)?;
+        let config = verifier.config;
+        let chosen = self.chosen_key(config, token);
         token::decode(
-            &inner.config,
+            config,
             &KeyChoice {
-                configured: &inner.config.keys.verifying,
+                configured: &config.keys.verifying,
                 chosen: chosen.as_deref(),
             },
-            &inner.identity_claim,
+            verifier.identity_claim,
             token,
             allow_expired,
             None,
@@ -328,7 +329,10 @@ impl JwtManager {
         // Decoding depends only on the token and the static keys here, so a
         // token verified before may come from the cache (see cache.rs).
         let cache = inner.cache.as_deref().filter(|_| {
-            found.csrf.is_none() && config.jwks.is_none() && inner.callbacks.decode_key.is_none()
+            found.csrf.is_none()
+                && config.jwks.is_none()
+                && config.issuers.is_empty()
+                && inner.callbacks.decode_key.is_none()
         });
         let cached = cache
             .and_then(|c| c.get(&found.token))
@@ -336,17 +340,20 @@ impl JwtManager {
         let token = match cached {
             Some(token) => token,
             None => {
+                let verifier = self
+                    .verifier_for(&found.token)
+                    .map_err(|e| self.reject(e, None))?;
                 let chosen = self
-                    .chosen_key_fetching(&found.token)
+                    .chosen_key_fetching(verifier.config, &found.token)
                     .await
                     .map_err(|e| self.reject(e, None))?;
                 let decoded = token::decode_checked(
-                    config,
+                    verifier.config,
                     &KeyChoice {
-                        configured: &config.keys.verifying,
+                        configured: &verifier.config.keys.verifying,
                         chosen: chosen.as_deref(),
                     },
-                    &inner.identity_claim,
+                    verifier.identity_claim,
                     &found.token,
                     found.csrf.as_deref(),
                 )

@@ -82,7 +82,7 @@ pub(crate) fn decode_checked(
     }
     let kept = Kept::from_claims(claims, identity, &payload);
     Ok(Decoded {
-        token: kept.into_token(header.map, payload),
+        token: kept.into_token(header.map, payload, &config.grants),
         expired,
     })
 }
@@ -143,7 +143,12 @@ impl Kept {
         }
     }
 
-    fn into_token(self, header: Arc<Map<String, Value>>, payload: String) -> DecodedToken {
+    fn into_token(
+        self,
+        header: Arc<Map<String, Value>>,
+        payload: String,
+        grants: &Arc<crate::grants::ClaimPaths>,
+    ) -> DecodedToken {
         DecodedToken {
             header,
             payload,
@@ -158,6 +163,7 @@ impl Kept {
             exp: self.exp,
             iss: self.iss,
             family: self.family,
+            grants: Arc::clone(grants),
         }
     }
 }

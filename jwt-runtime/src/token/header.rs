@@ -44,6 +44,27 @@ pub(crate) fn peek_header(token: &str, max_len: usize) -> Option<Map<String, Val
     }
 }
 
+/// The `iss` claim of a token **before it is verified**: only to choose
+/// which trusted issuer's keys and rules verify it. `None` when the payload
+/// cannot be read or `iss` is not a string (the decode reports why).
+pub(crate) fn peek_issuer(token: &str, max_len: usize) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        #[serde(default)]
+        iss: Option<Value>,
+    }
+    if token.len() > max_len {
+        return None;
+    }
+    let mut parts = token.splitn(3, '.');
+    let (_, payload) = (parts.next()?, parts.next()?);
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    match serde_json::from_slice::<Peek>(&bytes).ok()?.iss? {
+        Value::String(iss) => Some(iss),
+        _ => None,
+    }
+}
+
 /// Canonical, unpadded base64url, or PyJWT's "Invalid {name} padding".
 fn b64(segment: &str, error: &'static str) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD

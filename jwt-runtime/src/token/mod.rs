@@ -20,7 +20,7 @@ mod validate;
 pub(crate) use decode::{decode, decode_checked};
 pub(crate) use encode::encode;
 pub use encode::FAMILY_CLAIM;
-pub(crate) use header::{peek_header, unverified_header};
+pub(crate) use header::{peek_header, peek_issuer, unverified_header};
 pub(crate) use keys::KeyChoice;
 pub(crate) use options::MintKind;
 pub use options::{Fresh, TokenOptions};
