@@ -242,6 +242,25 @@ impl Issuer {
         self
     }
 
+    /// Tunes the issuer's remote key set (refresh interval, lifetime, fetch
+    /// deadline); no effect on an issuer with local keys.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use axum_jwt_extended::Issuer;
+    /// # #[cfg(feature = "jwks-https")] {
+    /// let sso = Issuer::discover("https://sso.example.com/realms/acme")?
+    ///     .audience("notes-api")
+    ///     .configure_jwks(|jwks| jwks.min_refresh_interval(Duration::from_secs(10)).fetch_timeout(Duration::from_secs(2)));
+    /// # let _ = sso;
+    /// # }
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn configure_jwks(mut self, f: impl FnOnce(RemoteJwks) -> RemoteJwks) -> Self {
+        self.jwks = self.jwks.map(f);
+        self
+    }
+
     /// The issuer identifier (`iss`).
     pub fn name(&self) -> &str {
         &self.name

@@ -14,6 +14,8 @@
 pub mod forge;
 pub mod http;
 pub mod process;
+#[cfg(feature = "oidc-tests")]
+pub mod oidc;
 
 pub use process::{example_binary, free_port, start_redis, wait_for_port, Killed};
 

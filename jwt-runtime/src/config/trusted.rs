@@ -70,6 +70,10 @@ pub(super) fn profiles(
         config.identity_claim = identity_claim.clone();
         config.grants = Arc::new(issuer.grants.clone());
         config.issuers = Arc::from(Vec::new());
+        // The strict profile is about the tokens this service mints (`type`,
+        // `typ: JWT`); a provider's are checked by its own issuer, audience
+        // and algorithms.
+        config.strict = None;
         profiles.push(IssuerProfile {
             name: issuer.name.clone(),
             config,

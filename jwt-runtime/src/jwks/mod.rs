@@ -127,6 +127,9 @@ struct State {
     /// `Cache-Control: max-age` within bounds).
     ttl: Duration,
     last_attempt: Option<Instant>,
+    /// Failed fetches in a row: retries back off from 1 s, doubling, up to
+    /// `min_refresh_interval` (an outage at startup heals in seconds).
+    failures: u32,
 }
 
 impl fmt::Debug for RemoteJwks {
@@ -240,7 +243,9 @@ impl RemoteJwks {
 
     /// The shortest time between two fetches (60 s): unknown key ids cannot
     /// make this service hammer the JWKS endpoint. Also the shortest time a
-    /// document is kept, whatever its `Cache-Control` says.
+    /// document is kept, whatever its `Cache-Control` says. After a failed
+    /// fetch, retries come sooner: 1 s, 2 s, 4 s, ... up to this interval,
+    /// so that an outage of the provider heals within seconds.
     pub fn min_refresh_interval(self, interval: Duration) -> Self {
         self.with(|i| i.min_refresh_interval = interval)
     }
@@ -375,10 +380,21 @@ impl RemoteJwks {
             fresh: age.is_some_and(|age| age < state.ttl),
             may_fetch: state
                 .last_attempt
-                .is_none_or(|t| now.duration_since(t) >= self.inner.min_refresh_interval),
+                .is_none_or(|t| now.duration_since(t) >= self.retry_after(state.failures)),
             had_keys: !state.keys.is_empty(),
             ageing: age.is_some_and(|age| age >= state.ttl / 4 * 3),
         }
+    }
+
+    /// The wait before the next fetch: `min_refresh_interval`, or after
+    /// failures 1 s, 2 s, 4 s, ... up to it.
+    fn retry_after(&self, failures: u32) -> Duration {
+        let interval = self.inner.min_refresh_interval;
+        if failures == 0 {
+            return interval;
+        }
+        let backoff = Duration::from_secs(1u64 << (failures - 1).min(16));
+        backoff.min(interval)
     }
 
     /// Starts one refresh on the current runtime (at most one at a time);
@@ -420,6 +436,9 @@ impl RemoteJwks {
             if let Err(reason) = &result {
                 tracing::warn!(target: "axum_jwt_extended", %reason, "JWKS fetch failed");
             }
+            if let Ok(mut state) = self.inner.state.write() {
+                state.failures = state.failures.saturating_add(1);
+            }
             return false;
         };
         let keys = import_keys(&document);
@@ -431,6 +450,7 @@ impl RemoteJwks {
             return false;
         };
         state.keys = keys;
+        state.failures = 0;
         state.ttl = ttl;
         state.fetched_at = Some(Instant::now());
         true

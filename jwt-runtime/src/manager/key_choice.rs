@@ -39,7 +39,11 @@ impl JwtManager {
             // Unreadable: decoding with our own rules says why.
             return Ok(own);
         };
-        if let Some(profile) = config.issuers.iter().find(|p| p.name == iss) {
+        if let Some(profile) = config
+            .issuers
+            .iter()
+            .find(|p| iss.as_deref() == Some(p.name.as_str()))
+        {
             return Ok(Verifier {
                 config: &profile.config,
                 identity_claim: &profile.identity_claim,
@@ -106,7 +110,7 @@ impl JwtManager {
             return Ok(None);
         }
         if let Some(issuers) = &config.decode_issuer {
-            let iss = token::peek_issuer(token, config.max_token_length);
+            let iss = token::peek_issuer(token, config.max_token_length).flatten();
             if !iss.is_some_and(|iss| issuers.contains(&iss)) {
                 return Err(JwtError::invalid(messages::INVALID_ISSUER));
             }

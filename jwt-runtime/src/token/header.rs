@@ -46,8 +46,9 @@ pub(crate) fn peek_header(token: &str, max_len: usize) -> Option<Map<String, Val
 
 /// The `iss` claim of a token **before it is verified**: only to choose
 /// which trusted issuer's keys and rules verify it. `None` when the payload
-/// cannot be read or `iss` is not a string (the decode reports why).
-pub(crate) fn peek_issuer(token: &str, max_len: usize) -> Option<String> {
+/// cannot be read (the decode reports why); `Some(None)` when it has no
+/// string `iss`.
+pub(crate) fn peek_issuer(token: &str, max_len: usize) -> Option<Option<String>> {
     #[derive(serde::Deserialize)]
     struct Peek {
         #[serde(default)]
@@ -59,9 +60,9 @@ pub(crate) fn peek_issuer(token: &str, max_len: usize) -> Option<String> {
     let mut parts = token.splitn(3, '.');
     let (_, payload) = (parts.next()?, parts.next()?);
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    match serde_json::from_slice::<Peek>(&bytes).ok()?.iss? {
-        Value::String(iss) => Some(iss),
-        _ => None,
+    match serde_json::from_slice::<Peek>(&bytes).ok()?.iss {
+        Some(Value::String(iss)) => Some(Some(iss)),
+        _ => Some(None),
     }
 }
 
