@@ -34,9 +34,7 @@ async fn me() -> Json<Value> {
 }
 
 fn roots() -> TlsRoots {
-    TlsRoots::empty()
-        .add_pem_file(&test_ca().ca_pem)
-        .unwrap()
+    TlsRoots::empty().add_pem_file(&test_ca().ca_pem).unwrap()
 }
 
 /// The provider as a trusted issuer found by discovery, with short
@@ -68,7 +66,10 @@ async fn me_with(app: &Router, token: &str) -> (u16, Value) {
 async fn a_providers_token_verifies_through_discovery_with_its_claims() {
     let mut provider = Provider::new("a");
     provider.start();
-    let app = app(JwtConfig::builder().trust_issuer(issuer(&provider)).build().unwrap());
+    let app = app(JwtConfig::builder()
+        .trust_issuer(issuer(&provider))
+        .build()
+        .unwrap());
 
     let (status, body) = me_with(&app, &provider.token("admin")).await;
     assert_eq!(status, 200, "{body}");
@@ -117,7 +118,10 @@ async fn a_token_naming_an_untrusted_issuer_is_refused_before_any_fetch() {
     // The trusted provider is down: were anything fetched for this token,
     // the answer would be 503, not 422.
     let down = Provider::new("down");
-    let app = app(JwtConfig::builder().trust_issuer(issuer(&down)).build().unwrap());
+    let app = app(JwtConfig::builder()
+        .trust_issuer(issuer(&down))
+        .build()
+        .unwrap());
     let evil = support::forge::forge_claims(
         &json!({"sub": "mallory", "iss": "https://evil.example", "aud": AUDIENCE}),
         "any secret at all, 32 bytes or more",
@@ -154,7 +158,11 @@ async fn a_rotated_key_is_fetched_and_the_old_one_verifies_until_removed() {
     // An unknown kid is fetched (after the rate limit's interval).
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(me_with(&app, &new).await.0, 200, "the new kid is fetched");
-    assert_eq!(me_with(&app, &old).await.0, 200, "the old key still verifies");
+    assert_eq!(
+        me_with(&app, &old).await.0,
+        200,
+        "the old key still verifies"
+    );
 
     provider.retire();
     // Once the cached document expires (max_age 2 s), the old key is gone.
@@ -175,7 +183,10 @@ async fn a_rotated_key_is_fetched_and_the_old_one_verifies_until_removed() {
 async fn an_outage_answers_503_until_the_provider_is_back() {
     let mut provider = Provider::new("outage");
     // Configured while the provider is down: building does not fail.
-    let app = app(JwtConfig::builder().trust_issuer(issuer(&provider)).build().unwrap());
+    let app = app(JwtConfig::builder()
+        .trust_issuer(issuer(&provider))
+        .build()
+        .unwrap());
     provider.start();
     let token = provider.token("reader");
     provider.stop();
@@ -273,7 +284,10 @@ async fn tls_and_discovery_are_checked() {
     )
     .unwrap()
     .audience(AUDIENCE);
-    let app1 = app(JwtConfig::builder().trust_issuer(untrusted).build().unwrap());
+    let app1 = app(JwtConfig::builder()
+        .trust_issuer(untrusted)
+        .build()
+        .unwrap());
     assert_eq!(
         me_with(&app1, &token).await,
         (503, msg("Signing keys unavailable"))

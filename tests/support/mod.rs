@@ -13,9 +13,9 @@
 
 pub mod forge;
 pub mod http;
-pub mod process;
 #[cfg(feature = "oidc-tests")]
 pub mod oidc;
+pub mod process;
 
 pub use process::{example_binary, free_port, start_redis, wait_for_port, Killed};
 

@@ -42,8 +42,8 @@ pub fn test_ca() -> &'static TestCa {
         let ca_key = KeyPair::generate().unwrap();
         let ca_cert = ca_params.self_signed(&ca_key).unwrap();
         let issuer = Issuer::new(ca_params, ca_key);
-        let mut leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
-            .unwrap();
+        let mut leaf =
+            CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()]).unwrap();
         leaf.distinguished_name
             .push(rcgen::DnType::CommonName, "localhost");
         let leaf_key = KeyPair::generate().unwrap();
@@ -121,7 +121,9 @@ impl Provider {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start node ({e}): install Node.js, or run scripts/test"));
+            .unwrap_or_else(|e| {
+                panic!("cannot start node ({e}): install Node.js, or run scripts/test")
+            });
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
@@ -162,12 +164,20 @@ impl Provider {
     /// Adds a key that signs from now on; the old one stays published.
     /// Returns the key ids, newest first.
     pub fn rotate(&self) -> Vec<String> {
-        kids(curl(&["-X", "POST", &format!("{}/__test/rotate", self.issuer)]))
+        kids(curl(&[
+            "-X",
+            "POST",
+            &format!("{}/__test/rotate", self.issuer),
+        ]))
     }
 
     /// Removes every key but the newest.
     pub fn retire(&self) -> Vec<String> {
-        kids(curl(&["-X", "POST", &format!("{}/__test/retire", self.issuer)]))
+        kids(curl(&[
+            "-X",
+            "POST",
+            &format!("{}/__test/retire", self.issuer),
+        ]))
     }
 }
 
