@@ -112,6 +112,7 @@
 //! One page per topic in [`guide`]: [refresh tokens](guide::refresh_tokens),
 //! [fresh tokens](guide::fresh_tokens), [locations and CSRF](guide::locations_and_csrf),
 //! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
+//! [identity providers](guide::identity_providers) (Keycloak, Auth0, Entra ID, ...),
 //! [custom errors](guide::custom_errors), [the typed style](guide::typed_style)
 //! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing).
 //! The [behaviour table](guide::behaviour) lists every check with its status
@@ -128,6 +129,8 @@
 //! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates); verifies every algorithm but refuses to *sign* with RSA (RS*/PS*), whose RustCrypto implementation is not constant time (RUSTSEC-2023-0071) |
 //! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
 //! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
+//! | `jwks-http` | no | `RemoteJwks::http` (plain HTTP) and OpenID discovery of a loopback provider |
+//! | `jwks-https` | no | `RemoteJwks::https`, `Issuer::discover` over HTTPS, `TlsRoots` (rustls; the platform's roots and `SSL_CERT_FILE`; no OpenSSL); see [identity providers](guide::identity_providers) |
 //! | `utoipa` | no | `JwtSecurityAddon`: the `bearer_jwt` and `cookie_jwt` OpenAPI security schemes |
 //!
 //! The minimum supported Rust
@@ -201,6 +204,8 @@ pub mod guide {
     pub mod revocation {}
     #[doc = include_str!("../docs/guide/keys_and_jwks.md")]
     pub mod keys_and_jwks {}
+    #[doc = include_str!("../docs/guide/identity_providers.md")]
+    pub mod identity_providers {}
     #[doc = include_str!("../docs/guide/custom_errors.md")]
     pub mod custom_errors {}
     #[doc = include_str!("../docs/guide/typed_style.md")]

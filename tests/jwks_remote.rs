@@ -25,26 +25,34 @@ const RSA_OTHER_PUBLIC: &str = include_str!("fixtures/keys/rsa2048-other-public.
 struct JwksServer {
     url: String,
     document: Arc<Mutex<Option<Value>>>,
+    /// The `Cache-Control` header of the JWKS responses, if any.
+    cache_control: Arc<Mutex<Option<&'static str>>>,
     hits: Arc<AtomicUsize>,
     evil_hits: Arc<AtomicUsize>,
 }
 
 async fn serve() -> JwksServer {
     let document: Arc<Mutex<Option<Value>>> = Arc::new(Mutex::new(None));
+    let cache_control: Arc<Mutex<Option<&'static str>>> = Arc::new(Mutex::new(None));
     let hits = Arc::new(AtomicUsize::new(0));
     let evil_hits = Arc::new(AtomicUsize::new(0));
     let (d, h, e) = (document.clone(), hits.clone(), evil_hits.clone());
+    let cc = cache_control.clone();
     let app = Router::new()
         .route(
             "/jwks",
             get(move || {
                 let d = d.clone();
                 let h = h.clone();
+                let cc = *cc.lock().unwrap();
                 async move {
                     h.fetch_add(1, Ordering::SeqCst);
-                    match d.lock().unwrap().clone() {
-                        Some(doc) => Json(doc).into_response(),
-                        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                    match (d.lock().unwrap().clone(), cc) {
+                        (Some(doc), Some(cc)) => {
+                            ([(header::CACHE_CONTROL, cc)], Json(doc)).into_response()
+                        }
+                        (Some(doc), None) => Json(doc).into_response(),
+                        (None, _) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
                     }
                 }
             }),
@@ -65,6 +73,7 @@ async fn serve() -> JwksServer {
     JwksServer {
         url: format!("http://{addr}/jwks"),
         document,
+        cache_control,
         hits,
         evil_hits,
     }
@@ -312,4 +321,106 @@ async fn a_stalled_jwks_body_fails_closed_at_the_fetch_deadline() {
         (503, json!({"msg": "Signing keys unavailable"}))
     );
     assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn cache_control_max_age_is_honoured_within_bounds() {
+    let server = serve().await;
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    *server.document.lock().unwrap() = Some(a.jwks());
+    *server.cache_control.lock().unwrap() = Some("public, max-age=1");
+    // max_age 1 h, but the endpoint says 1 s: after 1 s the next request fetches.
+    let jwt = verifier(&server.url, Duration::from_millis(100));
+    let t = a.create_access_token("alice").unwrap();
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2, "expired by max-age");
+
+    // no-store asks for no caching at all: kept for min_refresh_interval
+    // (the lower bound), not refetched on every request.
+    let server = serve().await;
+    *server.document.lock().unwrap() = Some(a.jwks());
+    *server.cache_control.lock().unwrap() = Some("no-store");
+    let jwt = verifier(&server.url, Duration::from_millis(500));
+    for _ in 0..10 {
+        assert_eq!(call(&jwt, &t).await.0, 200);
+    }
+    assert_eq!(server.hits.load(Ordering::SeqCst), 1, "bounded below");
+
+    // A max-age longer than max_age is cut to max_age (bounded above).
+    let server = serve().await;
+    *server.document.lock().unwrap() = Some(a.jwks());
+    *server.cache_control.lock().unwrap() = Some("max-age=86400");
+    let jwks = RemoteJwks::http(&server.url)
+        .unwrap()
+        .min_refresh_interval(Duration::from_millis(100))
+        .max_age(Duration::from_millis(800));
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .jwks(jwks)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2, "bounded above");
+}
+
+#[tokio::test]
+async fn an_ageing_key_set_is_refreshed_in_the_background() {
+    let server = serve().await;
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    *server.document.lock().unwrap() = Some(a.jwks());
+    let jwks = RemoteJwks::http(&server.url)
+        .unwrap()
+        .min_refresh_interval(Duration::from_millis(100))
+        .max_age(Duration::from_millis(1000));
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .jwks(jwks)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = a.create_access_token("alice").unwrap();
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    // Past three quarters of its life: served from the cache at once, and
+    // one refresh starts beside the request.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    for _ in 0..50 {
+        if server.hits.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        server.hits.load(Ordering::SeqCst),
+        2,
+        "refreshed in the background"
+    );
+    // The refreshed document is fresh again: no fetch at the original expiry.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(call(&jwt, &t).await.0, 200);
+    assert_eq!(server.hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_rsa_key_without_alg_verifies_the_rsa_algorithms_allowed() {
+    // Entra ID publishes RSA keys without `alg`.
+    let server = serve().await;
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    let mut doc = a.jwks();
+    doc["keys"][0].as_object_mut().unwrap().remove("alg");
+    *server.document.lock().unwrap() = Some(doc);
+    let jwt = verifier(&server.url, Duration::from_millis(100));
+    let t = a.create_access_token("alice").unwrap();
+    assert_eq!(call(&jwt, &t).await, (200, json!({"who": "alice"})));
 }

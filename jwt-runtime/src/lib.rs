@@ -124,9 +124,9 @@ pub use cookies::{
 pub use cookies::{CookieOptions, JwtCookies};
 pub use error::{messages, JwtError};
 pub use extract::{
-    AnyClaims, AuthUser, ClaimRule, CurrentUser, FreshJwt, FromLayer, FromState, Identity, Jwt,
-    JwtClaims, JwtOfType, LoadUser, ManagerSource, OfType, OptionalJwt, RefreshJwt, StateJwt,
-    VerifyJwt,
+    AnyClaims, AuthUser, ClaimRule, CurrentUser, FreshJwt, FromIssuer, FromLayer, FromState,
+    Identity, IssuerName, Jwt, JwtClaims, JwtOfType, LoadUser, ManagerSource, OfType, OptionalJwt,
+    RefreshJwt, StateJwt, VerifyJwt,
 };
 #[cfg(not(feature = "jwks-http"))]
 #[doc(hidden)]

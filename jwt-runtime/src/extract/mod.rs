@@ -165,6 +165,57 @@ impl<K: TokenKind> ClaimRule for OfType<K> {
 /// ```
 pub type JwtOfType<K> = VerifyJwt<{ req::CUSTOM_TYPE }, OfType<K>>;
 
+/// A trusted issuer named in a type, for [`FromIssuer`].
+pub trait IssuerName: 'static {
+    /// The issuer's `iss`, exactly as trusted with
+    /// [`JwtConfigBuilder::trust_issuer`](crate::JwtConfigBuilder::trust_issuer).
+    const ISSUER: &'static str;
+}
+
+/// The rule of a route that accepts the tokens of one issuer only: a token
+/// of another trusted issuer (or one this service minted) is a 422 `Invalid
+/// issuer`, PyJWT's answer to an issuer it does not accept.
+///
+/// ```
+/// use axum::routing::get;
+/// use axum::Router;
+/// use axum_jwt_extended::{jwt_required, FromIssuer, IssuerName};
+///
+/// struct Staff;
+/// impl IssuerName for Staff {
+///     const ISSUER: &'static str = "https://sso.example.com/realms/staff";
+/// }
+///
+/// #[jwt_required(rule = FromIssuer<Staff>)]
+/// async fn payroll() -> &'static str {
+///     "staff only"
+/// }
+///
+/// let app: Router = Router::new().route("/payroll", get(payroll));
+/// # let _ = app;
+/// ```
+pub struct FromIssuer<I>(PhantomData<fn() -> I>);
+
+impl<I: IssuerName> std::fmt::Debug for FromIssuer<I> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("FromIssuer").field(&I::ISSUER).finish()
+    }
+}
+
+impl<I: IssuerName> ClaimRule for FromIssuer<I> {
+    fn check(token: &DecodedToken) -> Result<(), Cow<'static, str>> {
+        if token.issuer() == Some(I::ISSUER) {
+            Ok(())
+        } else {
+            Err(crate::error::messages::INVALID_ISSUER.into())
+        }
+    }
+
+    fn verify(token: &DecodedToken) -> Result<(), JwtError> {
+        Self::check(token).map_err(JwtError::InvalidToken)
+    }
+}
+
 /// The rule that accepts every verified token (the default).
 #[derive(Debug, Clone, Copy)]
 pub struct AnyClaims;
