@@ -340,24 +340,10 @@ impl JwtManager {
         let token = match cached {
             Some(token) => token,
             None => {
-                let verifier = self
-                    .verifier_for(&found.token)
-                    .map_err(|e| self.reject(e, None))?;
-                let chosen = self
-                    .chosen_key_fetching(verifier.config, &found.token)
+                let decoded = self
+                    .decode_found(&found)
                     .await
                     .map_err(|e| self.reject(e, None))?;
-                let decoded = token::decode_checked(
-                    verifier.config,
-                    &KeyChoice {
-                        configured: &verifier.config.keys.verifying,
-                        chosen: chosen.as_deref(),
-                    },
-                    verifier.identity_claim,
-                    &found.token,
-                    found.csrf.as_deref(),
-                )
-                .map_err(|e| self.reject(e, None))?;
                 let token = Arc::new(decoded.token);
                 if decoded.expired {
                     return Err(self.reject(JwtError::Expired, Some(token)));
@@ -416,6 +402,25 @@ impl JwtManager {
         #[cfg(feature = "tracing")]
         tracing::trace!(target: "axum_jwt_extended", location = found.location.as_str(), "token verified");
         Ok(JwtContext::new(token, found.location, user))
+    }
+
+    /// Decodes a request's token with the rules and keys of its issuer
+    /// (fetching a remote key set when needed).
+    async fn decode_found(&self, found: &locations::Found<'_>) -> Result<token::Decoded, JwtError> {
+        let verifier = self.verifier_for(&found.token)?;
+        let chosen = self
+            .chosen_key_fetching(verifier.config, &found.token)
+            .await?;
+        token::decode_checked(
+            verifier.config,
+            &KeyChoice {
+                configured: &verifier.config.keys.verifying,
+                chosen: chosen.as_deref(),
+            },
+            verifier.identity_claim,
+            &found.token,
+            found.csrf.as_deref(),
+        )
     }
 
     /// Finds the token in the route's locations, reading the body only when

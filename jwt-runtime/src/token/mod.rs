@@ -17,7 +17,7 @@ mod payload;
 mod signature;
 mod validate;
 
-pub(crate) use decode::{decode, decode_checked};
+pub(crate) use decode::{decode, decode_checked, Decoded};
 pub(crate) use encode::encode;
 pub use encode::FAMILY_CLAIM;
 pub(crate) use header::{peek_header, peek_issuer, unverified_header};
