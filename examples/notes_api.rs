@@ -25,8 +25,10 @@
 //! | `POST /refresh` | refresh token | `200 {"access_token"}` (not fresh) |
 //! | `PUT /password {"new_password"}` | fresh access token | `204`, `401 fresh_token_required` |
 //! | `DELETE /logout` | access or refresh token | `204`; the whole login is then `401 revoked_token` |
+//! | `GET /admin/notes` | access token with role `admin` (`#[jwt_required(roles("admin"))]`) | `200 [{"id", "text", "owner"}]`, everyone's; `403 insufficient_scope` with `WWW-Authenticate: Bearer error="insufficient_scope"` |
 //!
-//! Users `alice`/`alice-pw` and `bob`/`bob-pw`. Reads `JWT_SECRET_KEY`
+//! Users `alice`/`alice-pw` (role `admin`) and `bob`/`bob-pw`; the roles
+//! ride in every token's `roles` claim (an `additional_claims_loader`). Reads `JWT_SECRET_KEY`
 //! (a development secret with a warning when unset) and `ADDR` (default
 //! `127.0.0.1:5000`).
 
@@ -238,6 +240,18 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Everyone's notes, for admins: the role is one attribute argument.
+#[jwt_required(roles("admin"))]
+async fn all_notes(State(app): State<AppState>) -> Json<Value> {
+    let notes = app.notes.lock().unwrap_or_else(|e| e.into_inner());
+    let all: Vec<Value> = notes
+        .all
+        .iter()
+        .map(|n| json!({ "id": n.id, "text": n.text, "owner": n.owner }))
+        .collect();
+    Json(Value::Array(all))
+}
+
 #[jwt_required(verify_type = false)]
 async fn logout() -> Result<StatusCode, ApiError> {
     revoke_current_token_family().await?;
@@ -282,6 +296,7 @@ fn app(jwt: JwtManager) -> Router {
         .route("/refresh", post(refresh))
         .route("/password", put(change_password))
         .route("/logout", axum::routing::delete(logout))
+        .route("/admin/notes", get(all_notes))
         .fallback(|| async { ApiError::NotFound })
         .with_state(state)
         .layer(jwt.layer())
@@ -293,10 +308,16 @@ fn manager() -> Result<JwtManager, JwtError> {
         "notes-api-development-secret-not-for-production".to_owned()
     });
     let config = JwtConfig::builder().secret_key(secret).build()?;
-    // Every JWT failure in the service's shape, from the guard or a handler.
-    Ok(JwtManager::new(config)?.error_handler(|error, _token| {
-        error_body(error.status(), error.kind(), &error.to_string())
-    }))
+    Ok(JwtManager::new(config)?
+        // Each user's roles, in every token minted for them (login and refresh).
+        .additional_claims_loader(|identity| match identity.as_str() {
+            Some("alice") => json!({ "roles": ["admin"] }),
+            _ => json!({ "roles": [] }),
+        })
+        // Every JWT failure in the service's shape, from the guard or a handler.
+        .error_handler(|error, _token| {
+            error_body(error.status(), error.kind(), &error.to_string())
+        }))
 }
 
 #[tokio::main]

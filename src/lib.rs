@@ -92,6 +92,8 @@
 //! | `verify_type = false` | `verify_type=False` | access and refresh tokens both accepted |
 //! | `skip_revocation_check` | `skip_revocation_check=True` | the blocklist is not consulted |
 //! | `locations(headers, cookies, query_string, json)` | `locations=[...]` | where to look, in order, instead of `JWT_TOKEN_LOCATION` |
+//! | `roles("a")`, `roles(any("a", "b"))`, `roles(all(...))` | (a custom `admin_required` decorator) | the token's roles ([`DecodedToken::roles`]), 403 `insufficient_scope` when missing; see [authorization](guide::authorization) |
+//! | `scopes(...)` | | the same for scopes (`scope`, `scp`) |
 //! | `rule = Type` | (a custom decorator) | a [`ClaimRule`] on the claims, 403 `{"msg": ...}` when it refuses |
 //! | `token_type = Type` | (requested upstream) | a token of the app-defined [`TokenKind`] `Type` instead of an access token |
 //! | `from_state` | | the manager comes from the router's state ([`FromState`]): a state without one does not compile |
@@ -113,6 +115,7 @@
 //! [fresh tokens](guide::fresh_tokens), [locations and CSRF](guide::locations_and_csrf),
 //! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
 //! [identity providers](guide::identity_providers) (Keycloak, Auth0, Entra ID, ...),
+//! [authorization](guide::authorization) (roles, scopes, RFC 6750, OpenAPI),
 //! [custom errors](guide::custom_errors), [the typed style](guide::typed_style)
 //! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing).
 //! The [behaviour table](guide::behaviour) lists every check with its status
@@ -206,6 +209,8 @@ pub mod guide {
     pub mod keys_and_jwks {}
     #[doc = include_str!("../docs/guide/identity_providers.md")]
     pub mod identity_providers {}
+    #[doc = include_str!("../docs/guide/authorization.md")]
+    pub mod authorization {}
     #[doc = include_str!("../docs/guide/custom_errors.md")]
     pub mod custom_errors {}
     #[doc = include_str!("../docs/guide/typed_style.md")]

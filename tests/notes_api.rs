@@ -159,6 +159,34 @@ async fn the_notes_contract_over_http() {
         json!({ "identity": "alice" })
     );
 
+    // The admin route: alice has the role (also in her refreshed token),
+    // bob is refused with RFC 6750's insufficient_scope.
+    for token in [&alice, &stale] {
+        let all = api.send("GET", "/admin/notes", Some(token), None).await;
+        assert_eq!(all.status, 200, "{:?}", all.body);
+        let owners: Vec<&str> = all
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["owner"].as_str().unwrap())
+            .collect();
+        assert_eq!(owners, ["alice", "bob"]);
+    }
+    let refused = api.send("GET", "/admin/notes", Some(&bob), None).await;
+    assert_error(&refused, 403, "insufficient_scope");
+    assert_eq!(refused.body["error"]["message"], "Role required: admin");
+    let challenge = refused.headers["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+    assert_error(
+        &api.send("GET", "/admin/notes", None, None).await,
+        401,
+        "no_authorization",
+    );
+
     // The password needs a fresh token.
     let new_password = json!({ "new_password": "alice-pw-2" }).to_string();
     assert_error(

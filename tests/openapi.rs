@@ -22,9 +22,74 @@ async fn get_item(Path(id): Path<u32>) -> Json<Value> {
     Json(json!({ "id": id, "by": get_jwt_identity() }))
 }
 
+/// Writes a note: `#[jwt_required]` on top writes the operation's security.
+#[jwt_required(scopes("notes:write"))]
+#[utoipa::path(post, path = "/notes", responses((status = 201, description = "Written")))]
+async fn write_note() -> &'static str {
+    "written"
+}
+
+/// Admins or editors, from a header or a cookie.
+#[jwt_required(roles(any("admin", "editor")), locations(headers, cookies))]
+#[utoipa::path(delete, path = "/notes/{id}", params(("id" = u32, Path)), responses((status = 204, description = "Gone")))]
+async fn delete_note(Path(_id): Path<u32>) -> axum::http::StatusCode {
+    axum::http::StatusCode::NO_CONTENT
+}
+
+/// Anyone; a token only personalizes.
+#[jwt_required(optional)]
+#[utoipa::path(get, path = "/feed", responses((status = 200, description = "The feed")))]
+async fn feed() -> &'static str {
+    "feed"
+}
+
+/// A hand-written security(...) is kept as written.
+#[jwt_required(scopes("a"))]
+#[utoipa::path(get, path = "/custom", responses((status = 200, description = "ok")), security(("cookie_jwt" = [])))]
+async fn custom() -> &'static str {
+    "custom"
+}
+
 #[derive(OpenApi)]
-#[openapi(paths(get_item), modifiers(&JwtSecurityAddon))]
+#[openapi(
+    paths(get_item, write_note, delete_note, feed, custom),
+    modifiers(&JwtSecurityAddon)
+)]
 struct ApiDoc;
+
+#[test]
+fn guarded_operations_carry_their_security_requirement() {
+    let spec = serde_json::to_value(ApiDoc::openapi()).unwrap();
+    let paths = &spec["paths"];
+    assert_eq!(
+        paths["/notes"]["post"]["security"],
+        json!([{"bearer_jwt": ["notes:write"]}])
+    );
+    assert_eq!(
+        paths["/notes/{id}"]["delete"]["security"],
+        json!([
+            {"bearer_jwt": ["admin"]}, {"bearer_jwt": ["editor"]},
+            {"cookie_jwt": ["admin"]}, {"cookie_jwt": ["editor"]}
+        ])
+    );
+    // Optional: the empty requirement first (no credentials is fine).
+    assert_eq!(
+        paths["/feed"]["get"]["security"],
+        json!([{}, {"bearer_jwt": []}])
+    );
+    assert_eq!(
+        paths["/custom"]["get"]["security"],
+        json!([{"cookie_jwt": []}])
+    );
+    // The guard is no parameter of any operation.
+    let params = paths["/notes/{id}"]["delete"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert_eq!(params.len(), 1, "{params:?}");
+    assert!(paths["/notes"]["post"]
+        .get("parameters")
+        .is_none_or(|p| p.as_array().is_some_and(Vec::is_empty)));
+}
 
 #[test]
 fn the_spec_has_the_schemes_and_no_guard_parameter() {

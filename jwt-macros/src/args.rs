@@ -38,7 +38,15 @@ impl Kind {
 pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
 
 const ARGUMENTS: &str =
-    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `rule = Type`, `token_type = Type`, `from_state`, `crate = \"...\"`";
+    "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `roles(...)`, `scopes(...)`, `rule = Type`, `token_type = Type`, `from_state`, `crate = \"...\"`";
+
+/// `roles(...)` or `scopes(...)`: the names and whether all are needed.
+pub(crate) struct Grants {
+    /// `true` for `any(...)`; bare names and `all(...)` need every one.
+    pub(crate) any: bool,
+    pub(crate) names: Vec<LitStr>,
+    pub(crate) span: Span,
+}
 
 /// A flag's value, where it was written, and its position among the arguments.
 pub(crate) type Flag = (bool, Span, usize);
@@ -58,6 +66,10 @@ pub(crate) struct Args {
     pub(crate) rule: Option<syn::Type>,
     /// `token_type = K`: an app-defined token type (`K: TokenKind`).
     pub(crate) token_type: Option<(syn::Type, Span)>,
+    /// `roles(...)`.
+    pub(crate) roles: Option<Grants>,
+    /// `scopes(...)`.
+    pub(crate) scopes: Option<Grants>,
 }
 
 impl Args {
@@ -177,6 +189,20 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> Result<Args, syn::Error>
                 &mut errors,
             ),
             Some("locations") => parse_locations(&meta, &mut args, &mut errors),
+            Some(which @ ("roles" | "scopes")) => {
+                let parsed = parse_grants(&meta, which, &mut errors)?;
+                let slot = if which == "roles" {
+                    &mut args.roles
+                } else {
+                    &mut args.scopes
+                };
+                if slot.is_some() {
+                    errors.at(meta.path.span(), format!("duplicate argument `{which}`"));
+                } else {
+                    *slot = Some(parsed);
+                }
+                Ok(())
+            }
             Some("token_type") => {
                 let span = meta.path.span();
                 let ty: syn::Type = meta.value()?.parse()?;
@@ -277,6 +303,134 @@ fn parse_locations(
     Ok(())
 }
 
+/// `roles("a")`, `roles("a", "b")` (all), `roles(all("a", "b"))`,
+/// `roles(any("a", "b"))`: string literals, none empty or repeated, at
+/// least one; scope names without spaces (a scope is one word, RFC 6749).
+fn parse_grants(
+    meta: &ParseNestedMeta<'_>,
+    which: &str,
+    errors: &mut Errors,
+) -> syn::Result<Grants> {
+    let span = meta.path.span();
+    let noun = if which == "roles" { "role" } else { "scope" };
+    let usage = format!(
+        "expected string literals, `all(...)` or `any(...)`, as in `{which}(\"a\")` or `{which}(any(\"a\", \"b\"))`"
+    );
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            span,
+            format!("`{which}` needs a list: {usage}"),
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let mut grants = Grants {
+        any: false,
+        names: Vec::new(),
+        span,
+    };
+    let mut combinator: Option<Span> = None;
+    let mut bare = false;
+    // An unknown word was reported: an "empty" list would only repeat it.
+    let mut invalid = false;
+    while !content.is_empty() {
+        if content.peek(LitStr) {
+            let lit: LitStr = content.parse()?;
+            if combinator.is_some() {
+                errors.at(
+                    lit.span(),
+                    format!(
+                        "`{which}(...)` takes either names or one `all(...)`/`any(...)`, not both"
+                    ),
+                );
+            }
+            bare = true;
+            grants.names.push(lit);
+        } else if content.peek(syn::Ident) {
+            let word: syn::Ident = content.parse()?;
+            let any = match word.to_string().as_str() {
+                "any" => true,
+                "all" => false,
+                other => {
+                    errors.at(
+                        word.span(),
+                        format!("unknown word `{other}` in `{which}(...)`; {usage}"),
+                    );
+                    invalid = true;
+                    skip_group_and_comma(&content)?;
+                    continue;
+                }
+            };
+            if bare || combinator.is_some() {
+                errors.at(
+                    word.span(),
+                    format!(
+                        "`{which}(...)` takes either names or one `all(...)`/`any(...)`, not both"
+                    ),
+                );
+            }
+            combinator = Some(word.span());
+            grants.any = any;
+            let inner;
+            syn::parenthesized!(inner in content);
+            let names = inner.parse_terminated(|input| input.parse::<LitStr>(), syn::Token![,])?;
+            if names.is_empty() {
+                errors.at(
+                    word.span(),
+                    format!("`{word}()` is empty: name at least one {noun}"),
+                );
+            }
+            grants.names.extend(names);
+        } else {
+            let _: TokenStream = content.parse()?;
+            errors.at(span, format!("`{which}(...)`: {usage}"));
+            invalid = true;
+            break;
+        }
+        if !content.is_empty() {
+            content.parse::<syn::Token![,]>()?;
+        }
+    }
+    if grants.names.is_empty() && combinator.is_none() && !invalid {
+        errors.at(
+            span,
+            format!("`{which}()` is empty: name at least one {noun}"),
+        );
+    }
+    check_grant_names(which, noun, &grants, errors);
+    Ok(grants)
+}
+
+/// Skips `(...)` and a `,` after a word that was reported.
+fn skip_group_and_comma(content: syn::parse::ParseStream<'_>) -> syn::Result<()> {
+    if content.peek(syn::token::Paren) {
+        let skipped;
+        syn::parenthesized!(skipped in content);
+        let _: TokenStream = skipped.parse()?;
+    }
+    if content.peek(syn::Token![,]) {
+        content.parse::<syn::Token![,]>()?;
+    }
+    Ok(())
+}
+
+/// Names that are not empty, not repeated, and for scopes one word each.
+fn check_grant_names(which: &str, noun: &str, grants: &Grants, errors: &mut Errors) {
+    for (i, name) in grants.names.iter().enumerate() {
+        let value = name.value();
+        if value.is_empty() {
+            errors.at(name.span(), format!("a {noun} cannot be empty"));
+        } else if which == "scopes" && value.chars().any(char::is_whitespace) {
+            errors.at(
+                name.span(),
+                "a scope is one word without spaces (a token's `scope` claim is split on spaces)",
+            );
+        } else if grants.names[..i].iter().any(|n| n.value() == value) {
+            errors.at(name.span(), format!("duplicate {noun} `{value}`"));
+        }
+    }
+}
+
 fn path_text(path: &Path) -> String {
     quote::quote!(#path).to_string().replace(' ', "")
 }
@@ -284,6 +438,17 @@ fn path_text(path: &Path) -> String {
 /// `fresh` with `refresh`, and arguments a preset already implies.
 fn check_conflicts(kind: Kind, args: &Args, errors: &mut Errors) {
     check_token_type(kind, args, errors);
+    let optional = kind == Kind::Optional || args.optional();
+    if optional {
+        for (which, grants) in [("roles", &args.roles), ("scopes", &args.scopes)] {
+            if let Some(grants) = grants {
+                errors.at(
+                    grants.span,
+                    format!("`{which}(...)` cannot be required on an optional route: a request without a token would pass"),
+                );
+            }
+        }
+    }
     match kind {
         Kind::Refresh => {
             if let Some((_, span, _)) = args.refresh {

@@ -5,7 +5,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
+use syn::{FnArg, Ident, ItemFn, LitStr, ReturnType, Type};
 
 use crate::args::{self, Args, Errors, Kind};
 
@@ -134,7 +134,9 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
     let body_future = Ident::new("__jwt_body", Span::mixed_site());
     let result = Ident::new("__jwt_result", Span::mixed_site());
 
-    let guard_arg = guard_arg(args, &private, &requirements, &guard);
+    let (authorization, authorize) = authorization(args, &private, &func);
+    add_openapi_security(kind, args, &mut func);
+    let guard_arg = guard_arg(args, authorize, &private, &requirements, &guard);
     func.sig.inputs.insert(0, guard_arg);
 
     let block = &func.block;
@@ -174,7 +176,121 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
         #private::VerifyJwt::run(#guard, #body_future).await
     }};
     *func.block = body;
-    quote! { #func }
+    quote! { #authorization #func }
+}
+
+/// With `#[utoipa::path(...)]` below the attribute and no `security(...)`
+/// in it: the operation's security requirement, written from the route's
+/// arguments (scheme per location: `bearer_jwt` for headers, `cookie_jwt`
+/// for cookies; the roles and scopes as the requirement's names; `()` first
+/// on an optional route).
+fn add_openapi_security(kind: Kind, args: &Args, func: &mut ItemFn) {
+    for attr in &mut func.attrs {
+        let segments: Vec<String> = attr
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if segments.len() != 2 || segments[0] != "utoipa" || segments[1] != "path" {
+            continue;
+        }
+        let syn::Meta::List(list) = &mut attr.meta else {
+            continue;
+        };
+        let has_security = list
+            .tokens
+            .clone()
+            .into_iter()
+            .any(|tree| matches!(&tree, proc_macro2::TokenTree::Ident(id) if id == "security"));
+        if has_security {
+            continue;
+        }
+        let requirements = security_requirements(kind, args);
+        if requirements.is_empty() {
+            // Only locations without a scheme (query string, JSON body).
+            continue;
+        }
+        let tokens = &list.tokens;
+        let separator = match tokens.clone().into_iter().last() {
+            None => quote!(),
+            Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == ',' => quote!(),
+            Some(_) => quote!(,),
+        };
+        list.tokens = quote!(#tokens #separator security(#(#requirements),*));
+    }
+}
+
+/// The alternatives of the security requirement, in utoipa's syntax.
+fn security_requirements(kind: Kind, args: &Args) -> Vec<TokenStream> {
+    let schemes: Vec<&str> = match &args.locations {
+        Some((locations, _)) => locations
+            .iter()
+            .filter_map(|l| match l.to_string().as_str() {
+                "headers" => Some("bearer_jwt"),
+                "cookies" => Some("cookie_jwt"),
+                _ => None,
+            })
+            .collect(),
+        None => vec!["bearer_jwt"],
+    };
+    // Each alternative: the names one token must hold.
+    let options = |grants: &Option<args::Grants>| -> Vec<Vec<String>> {
+        match grants {
+            None => vec![Vec::new()],
+            Some(g) if g.any => g.names.iter().map(|n| vec![n.value()]).collect(),
+            Some(g) => vec![g.names.iter().map(LitStr::value).collect()],
+        }
+    };
+    let mut alternatives = Vec::new();
+    if kind == Kind::Optional || args.optional() {
+        alternatives.push(quote!(()));
+    }
+    for scheme in schemes {
+        for roles in options(&args.roles) {
+            for scopes in options(&args.scopes) {
+                let names = roles.iter().chain(&scopes);
+                alternatives.push(quote!((#scheme = [#(#names),*])));
+            }
+        }
+    }
+    alternatives
+}
+
+/// For `roles(...)`/`scopes(...)`: a hidden type beside the handler that
+/// holds them as `Authorization` constants, and the rule that checks them.
+fn authorization(
+    args: &Args,
+    private: &TokenStream,
+    func: &ItemFn,
+) -> (TokenStream, Option<TokenStream>) {
+    if args.roles.is_none() && args.scopes.is_none() {
+        return (TokenStream::new(), None);
+    }
+    let need = |grants: &Option<args::Grants>| match grants {
+        None => quote!(::core::option::Option::None),
+        Some(g) => {
+            let names = &g.names;
+            let mode = if g.any { quote!(Any) } else { quote!(All) };
+            quote!(::core::option::Option::Some(#private::Need::#mode(&[#(#names),*])))
+        }
+    };
+    let (roles, scopes) = (need(&args.roles), need(&args.scopes));
+    let vis = &func.vis;
+    let name = Ident::new(
+        &format!("__JwtAuthorization_{}", func.sig.ident),
+        func.sig.ident.span(),
+    );
+    let item = quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #name;
+        impl #private::Authorization for #name {
+            const ROLES: ::core::option::Option<#private::Need> = #roles;
+            const SCOPES: ::core::option::Option<#private::Need> = #scopes;
+        }
+    };
+    (item, Some(quote!(#private::Authorize<#name>)))
 }
 
 fn contains_impl_trait(ty: &Type) -> bool {
@@ -193,6 +309,7 @@ fn contains_impl_trait(ty: &Type) -> bool {
 /// (the `token_type` check first) and where the manager comes from.
 fn guard_arg(
     args: &Args,
+    authorize: Option<TokenStream>,
     private: &TokenStream,
     requirements: &TokenStream,
     guard: &Ident,
@@ -201,12 +318,11 @@ fn guard_arg(
         .token_type
         .as_ref()
         .map(|(ty, _)| quote_spanned!(ty.span()=> #private::OfType<#ty>));
-    let rule = match (of_type, &args.rule) {
-        (Some(of_type), Some(rule)) => Some(quote!((#of_type, #rule))),
-        (Some(of_type), None) => Some(of_type),
-        (None, Some(rule)) => Some(quote!(#rule)),
-        (None, None) => None,
-    };
+    // In order: the token type, the roles and scopes, the app's own rule.
+    let rule = [of_type, authorize, args.rule.as_ref().map(|r| quote!(#r))]
+        .into_iter()
+        .flatten()
+        .reduce(|first, then| quote!((#first, #then)));
     let source = args
         .manager_from_state()
         .then(|| quote!(#private::FromState));

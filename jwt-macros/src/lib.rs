@@ -17,9 +17,13 @@ use proc_macro::TokenStream;
 ///
 /// Arguments (bare flags or `name = bool`): `optional`, `fresh`, `refresh`,
 /// `verify_type = false`, `skip_revocation_check`,
-/// `locations(headers, cookies, query_string, json)`, `rule = Type` (a
-/// `ClaimRule` checked after verification: 403 on refusal), and
-/// `crate = "path"` when the facade is renamed.
+/// `locations(headers, cookies, query_string, json)`, `roles(...)` and
+/// `scopes(...)` (`"a"`, `"a", "b"` or `all("a", "b")` for every one,
+/// `any("a", "b")` for one of them: 403 `insufficient_scope` when missing),
+/// `rule = Type` (a `ClaimRule` checked after verification: 403 on
+/// refusal), `token_type = Type`, `from_state`, and `crate = "path"` when the
+/// facade is renamed. Above `#[utoipa::path(...)]`, it writes the
+/// operation's `security(...)`.
 ///
 /// ```
 /// use axum::Json;
@@ -39,6 +43,11 @@ use proc_macro::TokenStream;
 /// #[jwt_required(optional, locations(headers, query_string))]
 /// async fn maybe() -> Json<Value> {
 ///     Json(json!({ "logged_in_as": get_jwt_identity() }))
+/// }
+///
+/// #[jwt_required(roles(any("editor", "admin")), scopes("notes:write"))]
+/// async fn write_note() -> &'static str {
+///     "written"
 /// }
 /// ```
 #[proc_macro_attribute]

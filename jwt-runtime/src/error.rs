@@ -11,6 +11,24 @@ use axum_core::response::Response;
 use http::header::{HeaderValue, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::StatusCode;
 
+/// Text inside a quoted-string of a `WWW-Authenticate` challenge (RFC 9110
+/// section 5.6.4): quotes and backslashes escaped, anything but printable
+/// ASCII dropped.
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' '..='~' => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Text from a token (a member name, a `crit` value, a `kid`) as error
 /// messages echo it: at most 40 characters, and anything but letters,
 /// digits and plain punctuation escaped as `\u{..}` (quotes, `<`, `>`, `&`,
@@ -171,6 +189,7 @@ pub mod messages {
 /// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
 /// | [`Forbidden`](Self::Forbidden) | 403 | (ours: a [`ClaimRule`](crate::ClaimRule) refused) |
+/// | [`InsufficientScope`](Self::InsufficientScope) | 403 | (ours: a role or scope the route requires is missing; RFC 6750 `insufficient_scope`) |
 /// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyTimeout`](Self::BodyTimeout) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 408 / 400 | (ours: a body read for the JSON location or a CSRF form field) |
 /// | [`MissingLayer`](Self::MissingLayer), [`NoManager`](Self::NoManager), [`Config`](Self::Config), [`Encode`](Self::Encode) | 500 | (programming errors) |
 ///
@@ -220,6 +239,17 @@ pub enum JwtError {
     /// A [`ClaimRule`](crate::ClaimRule) refused the token (403).
     #[error("{0}")]
     Forbidden(Cow<'static, str>),
+    /// The token lacks a role or scope the route requires (403 with
+    /// `WWW-Authenticate: Bearer error="insufficient_scope"`, RFC 6750
+    /// section 3.1). `message` names what was required, never what the
+    /// token holds; `scope` is the space-separated scopes required, if any.
+    #[error("{message}")]
+    InsufficientScope {
+        /// What was required: `Role required: admin`.
+        message: Cow<'static, str>,
+        /// The scopes required, space-separated (RFC 6750's `scope`).
+        scope: Option<Cow<'static, str>>,
+    },
     /// The blocklist failed or timed out: the request is refused (fail closed).
     #[error("Token revocation status unavailable")]
     RevocationUnavailable,
@@ -277,6 +307,7 @@ impl JwtError {
             JwtError::RevocationUnavailable => "revocation_unavailable",
             JwtError::KeysUnavailable => "keys_unavailable",
             JwtError::Forbidden(_) => "forbidden",
+            JwtError::InsufficientScope { .. } => "insufficient_scope",
             JwtError::PayloadTooLarge => "payload_too_large",
             JwtError::BodyUnreadable => "body_unreadable",
             JwtError::BodyTimeout => "body_timeout",
@@ -305,7 +336,7 @@ impl JwtError {
             }
             JwtError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             JwtError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
-            JwtError::Forbidden(_) => StatusCode::FORBIDDEN,
+            JwtError::Forbidden(_) | JwtError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             JwtError::RevocationUnavailable | JwtError::KeysUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -335,20 +366,103 @@ impl JwtError {
             JwtError::FreshTokenRequired => Some(HeaderValue::from_static(
                 "Bearer error=\"invalid_token\", error_description=\"Fresh token required\"",
             )),
+            JwtError::InsufficientScope { message, scope } => {
+                let mut challenge = format!(
+                    "Bearer error=\"insufficient_scope\", error_description=\"{}\"",
+                    quoted(message)
+                );
+                if let Some(scope) = scope {
+                    challenge.push_str(&format!(", scope=\"{}\"", quoted(scope)));
+                }
+                Some(
+                    HeaderValue::from_str(&challenge).unwrap_or(HeaderValue::from_static(
+                        "Bearer error=\"insufficient_scope\"",
+                    )),
+                )
+            }
+            _ => None,
+        }
+    }
+
+    /// The challenge under the RFC 6750 profile
+    /// ([`JwtConfigBuilder::rfc6750`](crate::JwtConfigBuilder::rfc6750)):
+    /// `invalid_token` with the message for every refused token,
+    /// `invalid_request` for a malformed request, `insufficient_scope` for
+    /// a missing role or scope, a bare `Bearer` without credentials.
+    pub fn rfc6750_challenge(&self) -> Option<HeaderValue> {
+        let (code, description) = match self.rfc6750_status()? {
+            StatusCode::UNAUTHORIZED => match self {
+                JwtError::NoAuthorization(_) | JwtError::Csrf(_) => {
+                    return Some(HeaderValue::from_static("Bearer"))
+                }
+                _ => ("invalid_token", self.to_string()),
+            },
+            StatusCode::BAD_REQUEST => ("invalid_request", self.to_string()),
+            StatusCode::FORBIDDEN => return self.www_authenticate(),
+            _ => return None,
+        };
+        let challenge = format!(
+            "Bearer error=\"{code}\", error_description=\"{}\"",
+            quoted(&description)
+        );
+        Some(
+            HeaderValue::from_str(&challenge)
+                .unwrap_or_else(|_| HeaderValue::from_static("Bearer error=\"invalid_token\"")),
+        )
+    }
+
+    /// The status under the RFC 6750 profile: a refused token is 401, a
+    /// malformed request 400, a missing role or scope 403; `None` for the
+    /// errors the profile leaves as they are (503, 5xx, 408, 413, 403 of a
+    /// claim rule).
+    pub fn rfc6750_status(&self) -> Option<StatusCode> {
+        match self {
+            JwtError::NoAuthorization(_)
+            | JwtError::Csrf(_)
+            | JwtError::InvalidToken(_)
+            | JwtError::WrongTokenType(_)
+            | JwtError::Expired
+            | JwtError::FreshTokenRequired
+            | JwtError::Revoked
+            | JwtError::UserClaimsVerificationFailed
+            | JwtError::UserLookup(_) => Some(StatusCode::UNAUTHORIZED),
+            JwtError::InvalidHeader(_) | JwtError::BodyUnreadable => Some(StatusCode::BAD_REQUEST),
+            JwtError::InsufficientScope { .. } => Some(StatusCode::FORBIDDEN),
             _ => None,
         }
     }
 
     /// Renders the error as Flask does, with `key` as the message key.
+    ///
+    /// ```
+    /// use axum_jwt_extended::JwtError;
+    /// let response = JwtError::Expired.to_response("msg");
+    /// assert_eq!(response.status().as_u16(), 401);
+    /// ```
     pub fn to_response(&self, key: &str) -> Response {
+        self.render(key, false)
+    }
+
+    /// The default rendering: Flask's statuses and challenges, or under
+    /// the RFC 6750 profile its statuses and challenges; the body is
+    /// `{key: message}` either way.
+    pub(crate) fn render(&self, key: &str, rfc6750: bool) -> Response {
         let mut body = serde_json::Map::with_capacity(1);
         body.insert(key.to_owned(), serde_json::Value::String(self.to_string()));
         let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
         let mut res = Response::new(axum_core::body::Body::from(bytes));
-        *res.status_mut() = self.status();
+        let (status, challenge) = if rfc6750 {
+            (
+                self.rfc6750_status().unwrap_or_else(|| self.status()),
+                self.rfc6750_challenge(),
+            )
+        } else {
+            (self.status(), self.www_authenticate())
+        };
+        *res.status_mut() = status;
         res.headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(challenge) = self.www_authenticate() {
+        if let Some(challenge) = challenge {
             res.headers_mut().insert(WWW_AUTHENTICATE, challenge);
         }
         res

@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum_core::body::Body;
@@ -15,10 +16,11 @@ use time::Duration;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::authz::Need;
 use crate::body::PendingBody;
 use crate::context::{request_scope, RefreshSlot, RequestSlot};
 use crate::locations;
-use crate::manager::JwtManager;
+use crate::manager::{JwtManager, JwtRejection};
 use crate::requirements::Requirements;
 
 impl JwtManager {
@@ -267,6 +269,37 @@ async fn refresh_cookie(
 pub struct RequireJwtLayer {
     manager: JwtManager,
     requirements: Requirements,
+    roles: Option<Need>,
+    scopes: Option<Need>,
+}
+
+impl RequireJwtLayer {
+    /// Requires these roles of every request (see [`Need`]): a token
+    /// without them is refused with `403` and `WWW-Authenticate: Bearer
+    /// error="insufficient_scope"`.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// use axum_jwt_extended::{req, JwtConfig, JwtManager, Need};
+    ///
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let admin: Router = Router::new()
+    ///     .route("/admin/stats", get(|| async { "stats" }))
+    ///     .layer(jwt.require(req::NONE).roles(Need::all(&["admin"])));
+    /// let app = Router::new().merge(admin).layer(jwt.layer());
+    /// # let _ = app;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn roles(mut self, roles: Need) -> Self {
+        self.roles = Some(roles);
+        self
+    }
+
+    /// Requires these scopes of every request (see [`Need`]).
+    pub fn scopes(mut self, scopes: Need) -> Self {
+        self.scopes = Some(scopes);
+        self
+    }
 }
 
 impl JwtManager {
@@ -293,6 +326,8 @@ impl JwtManager {
         RequireJwtLayer {
             manager: self.clone(),
             requirements: Requirements::from_bits(requirements),
+            roles: None,
+            scopes: None,
         }
     }
 }
@@ -304,6 +339,8 @@ impl<S> Layer<S> for RequireJwtLayer {
             inner,
             manager: self.manager.clone(),
             requirements: self.requirements,
+            roles: self.roles,
+            scopes: self.scopes,
         }
     }
 }
@@ -314,6 +351,8 @@ pub struct RequireJwt<S> {
     inner: S,
     manager: JwtManager,
     requirements: Requirements,
+    roles: Option<Need>,
+    scopes: Option<Need>,
 }
 
 impl<S> Service<Request<Body>> for RequireJwt<S>
@@ -335,6 +374,7 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let manager = self.manager.clone();
         let requirements = self.requirements;
+        let (roles, scopes) = (self.roles, self.scopes);
         Box::pin(async move {
             let (mut parts, body) = req.into_parts();
             if parts.extensions.get::<JwtManager>().is_none() {
@@ -346,6 +386,12 @@ where
                     return Ok(axum_core::response::IntoResponse::into_response(rejection))
                 }
             };
+            if let Some(token) = &context.token {
+                if let Err(error) = crate::authz::check_grants(token, roles, scopes) {
+                    let rejection = JwtRejection::new(error, Some(Arc::clone(token)), &manager);
+                    return Ok(axum_core::response::IntoResponse::into_response(rejection));
+                }
+            }
             // The typed extractors of the handlers use this verification.
             parts.extensions.insert(context.clone());
             let req = Request::from_parts(parts, body);

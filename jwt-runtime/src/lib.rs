@@ -63,10 +63,12 @@
 //                   rejection (the one error renderer); current (`current_app`)
 //   cookies        `set_*_cookies` / `unset_*` and request cookie parsing
 //   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
+//   authz          roles and scopes a route requires (`Need`, `Authorization`), 403 insufficient_scope
 //   layer          `JwtManager::layer()`, `RequireJwtLayer`
 //   openapi        utoipa security scheme
 //   gates          stand-ins naming the feature of a disabled item (a compile error)
 
+mod authz;
 mod blocklist;
 mod body;
 mod cache;
@@ -97,6 +99,7 @@ mod token;
 #[doc(hidden)]
 pub mod __private;
 
+pub use authz::{Authorization, Authorize, Need};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use blocklist::RedisBlocklist;

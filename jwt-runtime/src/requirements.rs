@@ -15,6 +15,9 @@ use crate::location::Location;
 pub mod req {
     use crate::location::Location;
 
+    /// No argument: an access token from the configured locations (Flask's
+    /// `@jwt_required()`).
+    pub const NONE: u32 = 0;
     /// `optional=True`: no token is fine; an invalid one is still refused.
     pub const OPTIONAL: u32 = 1;
     /// `fresh=True`: the token must be fresh.

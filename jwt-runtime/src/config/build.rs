@@ -86,6 +86,7 @@ impl JwtConfigBuilder {
             query_string_value_prefix: self.query_string_value_prefix,
             max_token_length: self.max_token_length,
             clock: self.clock,
+            rfc6750: self.rfc6750,
             grants: Arc::new(self.grants),
             issuers: Arc::from(Vec::new()),
         };

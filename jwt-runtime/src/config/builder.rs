@@ -73,6 +73,7 @@ pub struct JwtConfigBuilder {
     pub(super) json_body_limit: usize,
     pub(super) body_read_timeout: std::time::Duration,
     pub(super) read_json_body: Option<bool>,
+    pub(super) rfc6750: bool,
     pub(super) grants: crate::grants::ClaimPaths,
     pub(super) issuers: Vec<crate::issuers::Issuer>,
 }
@@ -99,6 +100,7 @@ impl Default for JwtConfigBuilder {
             key_id: None,
             rotated_keys: Vec::new(),
             jwks: None,
+            rfc6750: false,
             grants: crate::grants::ClaimPaths::default(),
             issuers: Vec::new(),
             blocklist_timeout: std::time::Duration::from_millis(500),
@@ -214,6 +216,30 @@ impl JwtConfigBuilder {
     /// ```
     pub fn verification_key(mut self, key: crate::keys::VerificationKey) -> Self {
         self.rotated_keys.push(key);
+        self
+    }
+    /// The RFC 6750 profile: every invalid, expired, revoked or not-fresh
+    /// token answers `401` with `WWW-Authenticate: Bearer
+    /// error="invalid_token", error_description="<msg>"` (Flask: 422 for an
+    /// invalid token), a malformed `Authorization` header `400
+    /// invalid_request`, a missing role or scope `403 insufficient_scope`.
+    /// Bodies keep Flask's messages; response loaders and the error handler
+    /// still decide when set. Off by default (Flask's statuses); the
+    /// behaviour table lists both columns.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtConfig, JwtError, JwtManager};
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").rfc6750(true).build()?)?;
+    /// let response = jwt.error_response(&JwtError::InvalidToken("Signature verification failed".into()), None);
+    /// assert_eq!(response.status().as_u16(), 401);
+    /// assert_eq!(
+    ///     response.headers()["www-authenticate"],
+    ///     "Bearer error=\"invalid_token\", error_description=\"Signature verification failed\""
+    /// );
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn rfc6750(mut self, on: bool) -> Self {
+        self.rfc6750 = on;
         self
     }
     /// Accepts the tokens of an identity provider besides this service's

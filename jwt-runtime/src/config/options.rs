@@ -81,6 +81,8 @@ pub struct JwtConfig {
     pub(crate) blocklist_timeout: std::time::Duration,
     pub(crate) strict: Option<StrictProfile>,
     pub(crate) verified_token_cache: usize,
+    /// RFC 6750's statuses and challenges instead of Flask's.
+    pub(crate) rfc6750: bool,
     /// Where roles and scopes are read from (this service's own tokens).
     pub(crate) grants: Arc<crate::grants::ClaimPaths>,
     /// The trusted identity providers, each a configuration of its own.

@@ -106,24 +106,33 @@ impl IntoResponse for JwtRejection {
 impl JwtManager {
     /// Renders `error` as this manager answers it: the [`error_handler`]
     /// when one is set, else the response loader for its kind, else Flask's
-    /// default body and status. A 401 always carries a `WWW-Authenticate`
-    /// challenge (the renderer's own, or the error's).
+    /// default body and status (RFC 6750's statuses under
+    /// [`rfc6750`](crate::JwtConfigBuilder::rfc6750)). A 401, and the 403 of
+    /// a missing role or scope, always carry a `WWW-Authenticate` challenge
+    /// (the renderer's own, or the error's).
     ///
     /// [`error_handler`]: JwtManager::error_handler
     pub fn error_response(&self, error: &JwtError, token: Option<&DecodedToken>) -> Response {
         let cb = self.callbacks();
+        let rfc6750 = self.config().rfc6750;
         let mut response = match &cb.error_handler {
             Some(handler) => handler(error, token),
             None => self
                 .kind_loader(error, token)
-                .unwrap_or_else(|| error.to_response(self.config().error_msg_key())),
+                .unwrap_or_else(|| error.render(self.config().error_msg_key(), rfc6750)),
         };
-        if response.status() == http::StatusCode::UNAUTHORIZED
+        let status = response.status();
+        let insufficient = matches!(error, JwtError::InsufficientScope { .. })
+            && status == http::StatusCode::FORBIDDEN;
+        if (status == http::StatusCode::UNAUTHORIZED || insufficient)
             && !response.headers().contains_key(WWW_AUTHENTICATE)
         {
-            let challenge = error
-                .www_authenticate()
-                .unwrap_or_else(|| http::HeaderValue::from_static("Bearer"));
+            let challenge = if rfc6750 {
+                error.rfc6750_challenge()
+            } else {
+                error.www_authenticate()
+            };
+            let challenge = challenge.unwrap_or_else(|| http::HeaderValue::from_static("Bearer"));
             response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
         }
         response
