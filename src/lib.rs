@@ -116,6 +116,7 @@
 //! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
 //! [identity providers](guide::identity_providers) (Keycloak, Auth0, Entra ID, ...),
 //! [authorization](guide::authorization) (roles, scopes, RFC 6750, OpenAPI),
+//! [sessions and devices](guide::sessions),
 //! [custom errors](guide::custom_errors), [the typed style](guide::typed_style)
 //! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing).
 //! The [behaviour table](guide::behaviour) lists every check with its status
@@ -211,6 +212,8 @@ pub mod guide {
     pub mod identity_providers {}
     #[doc = include_str!("../docs/guide/authorization.md")]
     pub mod authorization {}
+    #[doc = include_str!("../docs/guide/sessions.md")]
+    pub mod sessions {}
     #[doc = include_str!("../docs/guide/custom_errors.md")]
     pub mod custom_errors {}
     #[doc = include_str!("../docs/guide/typed_style.md")]

@@ -81,6 +81,19 @@ impl RedisBlocklist {
     }
 }
 
+/// Needs the `redis` feature: the shared sessions of a fleet.
+#[cfg(not(feature = "redis"))]
+#[derive(Debug)]
+pub struct RedisSessionStore(Infallible);
+
+#[cfg(not(feature = "redis"))]
+impl RedisSessionStore {
+    /// Needs the `redis` feature.
+    pub fn new<U: NeedsRedisFeature>(url: U) -> Self {
+        match url.unavailable() {}
+    }
+}
+
 #[cfg(not(feature = "cookies"))]
 mod cookies {
     use super::{Infallible, NeedsCookiesFeature};

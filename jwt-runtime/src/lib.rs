@@ -46,6 +46,7 @@
 //   python         Python/Werkzeug emulation: truthiness, `str.split`, latin-1 headers
 // Stores, keys and configuration
 //   blocklist/     the revocation store trait, memory and Redis
+//   sessions/      a record per login (device list): the store trait, memory and Redis
 //   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
 //   jwks/          a remote JWKS as a key source; its HTTP(S) client, TLS roots, OIDC discovery
 //   issuers        trusted identity providers: keys, audiences, algorithms, claim layout
@@ -94,6 +95,7 @@ mod manager;
 mod openapi;
 mod python;
 mod requirements;
+mod sessions;
 mod token;
 
 #[doc(hidden)]
@@ -146,7 +148,7 @@ pub use gates::{
 };
 #[cfg(not(feature = "redis"))]
 #[doc(hidden)]
-pub use gates::{NeedsRedisFeature, RedisBlocklist};
+pub use gates::{NeedsRedisFeature, RedisBlocklist, RedisSessionStore};
 pub use grants::{ClaimPath, ClaimPaths};
 pub use issuers::Issuer;
 pub use jsonwebtoken::Algorithm;
@@ -168,6 +170,13 @@ pub use manager::{
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub use openapi::JwtSecurityAddon;
 pub use requirements::{req, Requirements, TokenKind};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use sessions::RedisSessionStore;
+pub use sessions::{
+    MemorySessionStore, Session, SessionLogin, SessionRecord, SessionStore,
+    DEFAULT_MAX_SESSION_METADATA,
+};
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
 
 #[doc(hidden)]

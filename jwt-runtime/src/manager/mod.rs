@@ -16,6 +16,7 @@ pub(crate) mod current;
 mod key_choice;
 mod rejection;
 mod revocation;
+mod sessions;
 
 pub use revocation::{
     revoke_current_token, revoke_current_token_family, rotate_current_refresh_token,
@@ -63,6 +64,8 @@ struct Inner {
     identity_claim: Arc<str>,
     blocklist: Arc<dyn Blocklist>,
     callbacks: Callbacks,
+    sessions: Option<Arc<dyn crate::sessions::SessionStore>>,
+    session_options: crate::sessions::SessionOptions,
 }
 
 impl fmt::Debug for JwtManager {
@@ -88,6 +91,8 @@ impl JwtManager {
                 config,
                 blocklist,
                 callbacks: Callbacks::default(),
+                sessions: None,
+                session_options: crate::sessions::SessionOptions::default(),
             }),
         })
     }
@@ -372,6 +377,12 @@ impl JwtManager {
                 Ok(false) => {}
                 Ok(true) => return Err(self.reject(JwtError::Revoked, Some(token))),
                 Err(e) => return Err(self.reject(e, Some(token))),
+            }
+        }
+        if token.is_refresh() && !requirements.skip_revocation_check {
+            // A refresh token used: its session's `last_used_at`.
+            if let Err(e) = self.touch_session(&token).await {
+                return Err(self.reject(e, Some(token)));
             }
         }
         if let Some(check) = &cb.token_verification {

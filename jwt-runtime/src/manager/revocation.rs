@@ -124,7 +124,8 @@ impl JwtManager {
                 .blocklist
                 .revoke(Revocation::Family(&family), self.until_login_ends()),
         )
-        .await
+        .await?;
+        self.forget_session(token).await
     }
 
     /// "Log out everywhere": revokes every token of `identity` issued until
@@ -173,6 +174,7 @@ impl JwtManager {
                         .revoke(Revocation::Family(&family), self.until_login_ends()),
                 )
                 .await?;
+                self.forget_session(token).await?;
             }
         }
         Ok(revoked)
@@ -254,6 +256,7 @@ impl JwtManager {
                     .revoke(Revocation::Family(&family), self.until_login_ends()),
             )
             .await?;
+            self.forget_session(refresh_token).await?;
             return Err(JwtError::Revoked);
         }
         let mut claims = serde_json::Map::new();
@@ -271,7 +274,13 @@ impl JwtManager {
         } else {
             TokenOptions::new().additional_claims(Value::Object(claims))
         };
-        self.pair_in_family(refresh_token.identity(), options, family)
+        let pair = self.pair_in_family(refresh_token.identity(), options, family)?;
+        // The session lives as long as its newest refresh token.
+        if self.inner.sessions.is_some() {
+            let rotated = self.decode_token(&pair.refresh_token, false)?;
+            self.touch_session(&rotated).await?;
+        }
+        Ok(pair)
     }
 }
 
