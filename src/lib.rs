@@ -116,7 +116,7 @@
 //! [revocation and Redis](guide::revocation), [keys and JWKS](guide::keys_and_jwks),
 //! [identity providers](guide::identity_providers) (Keycloak, Auth0, Entra ID, ...),
 //! [authorization](guide::authorization) (roles, scopes, RFC 6750, OpenAPI),
-//! [sessions and devices](guide::sessions),
+//! [sessions and devices](guide::sessions), [WebSockets](guide::websockets),
 //! [custom errors](guide::custom_errors), [the typed style](guide::typed_style)
 //! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing).
 //! The [behaviour table](guide::behaviour) lists every check with its status
@@ -133,6 +133,7 @@
 //! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates); verifies every algorithm but refuses to *sign* with RSA (RS*/PS*), whose RustCrypto implementation is not constant time (RUSTSEC-2023-0071) |
 //! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
 //! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
+//! | `websocket` | no | `WebSocketUpgradeExt::on_upgrade_with_jwt`: the socket in the token's scope, closed (1008) when the token expires or is revoked; see [WebSockets](guide::websockets) |
 //! | `jwks-http` | no | `RemoteJwks::http` (plain HTTP) and OpenID discovery of a loopback provider |
 //! | `jwks-https` | no | `RemoteJwks::https`, `Issuer::discover` over HTTPS, `TlsRoots` (rustls; the platform's roots and `SSL_CERT_FILE`; no OpenSSL); see [identity providers](guide::identity_providers) |
 //! | `utoipa` | no | `JwtSecurityAddon`: the `bearer_jwt` and `cookie_jwt` OpenAPI security schemes |
@@ -214,6 +215,8 @@ pub mod guide {
     pub mod authorization {}
     #[doc = include_str!("../docs/guide/sessions.md")]
     pub mod sessions {}
+    #[doc = include_str!("../docs/guide/websockets.md")]
+    pub mod websockets {}
     #[doc = include_str!("../docs/guide/custom_errors.md")]
     pub mod custom_errors {}
     #[doc = include_str!("../docs/guide/typed_style.md")]

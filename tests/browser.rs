@@ -1,7 +1,9 @@
 //! End to end in a real headless Chromium: `examples/browser_app.rs` logs in
 //! with cookies, calls a protected POST with the CSRF header read from the
 //! `csrf_access_token` cookie, is refused without it, refreshes, and logs out
-//! (cookies cleared, token revoked).
+//! (cookies cleared, token revoked); `examples/websocket_chat.rs`'s page
+//! connects with its token as a subprotocol, chats, and is disconnected
+//! (1008) when the login is revoked.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`scripts/test` installs them);
 //! run with `cargo test -p axum-jwt-extended-tests --features browser-tests --test browser`.
@@ -219,6 +221,128 @@ async fn login_protected_forged_refresh_logout_in_chromium() {
         (401, json!({"msg": "Token has been revoked"}))
     );
 
+    client.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// A headless Chromium session on its own chromedriver, and its profile.
+async fn chromium() -> (Killed, Client, PathBuf) {
+    let driver_port = free_port();
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let driver = Killed(
+        Command::new(&chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): install chromium-driver, or run scripts/test")),
+    );
+    wait_for_port(driver_port, "chromedriver");
+    let profile = std::env::temp_dir().join(format!("ajwt-chromium-{driver_port}"));
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": binary,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }
+    });
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session");
+    (driver, client, profile)
+}
+
+/// Waits until the element's text satisfies `ok`, returning it.
+async fn wait_text(
+    client: &Client,
+    id: &str,
+    within: Duration,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        let text = client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if ok(&text) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "#{id} is still {text:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_chat_page_connects_with_a_subprotocol_token_and_is_closed_at_logout() {
+    let app_port = free_port();
+    let _app = Killed(
+        Command::new(example_binary("websocket_chat"))
+            .env("ADDR", format!("127.0.0.1:{app_port}"))
+            .env("JWT_SECRET_KEY", "browser-chat-secret-long-enough-hs256")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("build the example first: cargo build --features websocket --example websocket_chat"),
+    );
+    wait_for_port(app_port, "websocket_chat");
+    let (_driver, client, profile) = chromium().await;
+    client
+        .goto(&format!("http://127.0.0.1:{app_port}/"))
+        .await
+        .unwrap();
+
+    client
+        .find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Open, with the real subprotocol selected (the token is not echoed).
+    let status = wait_text(&client, "status", Duration::from_secs(10), |t| {
+        t != "disconnected"
+    })
+    .await;
+    assert_eq!(status, "open chat");
+
+    client
+        .find(Locator::Id("send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let log = wait_text(&client, "log", Duration::from_secs(10), |t| !t.is_empty()).await;
+    assert_eq!(log, "alice: hello", "the identity of the socket's token");
+
+    // Logging out revokes the login: the server closes the socket with 1008.
+    client
+        .find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = wait_text(&client, "status", Duration::from_secs(6), |t| {
+        t.starts_with("closed")
+    })
+    .await;
+    assert_eq!(status, "closed 1008 Token has been revoked");
+
+    let screenshot = client.screenshot().await.unwrap();
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-chat.png");
+    std::fs::write(&shot, screenshot).unwrap();
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);
 }

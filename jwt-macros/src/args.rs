@@ -35,7 +35,13 @@ impl Kind {
     pub(crate) const ALL: [Kind; 4] = [Kind::Required, Kind::Refresh, Kind::Fresh, Kind::Optional];
 }
 
-pub(crate) const LOCATIONS: [&str; 4] = ["headers", "cookies", "query_string", "json"];
+pub(crate) const LOCATIONS: [&str; 5] = [
+    "headers",
+    "cookies",
+    "query_string",
+    "json",
+    "websocket_protocol",
+];
 
 const ARGUMENTS: &str =
     "`optional`, `fresh`, `refresh`, `verify_type`, `skip_revocation_check`, `locations(...)`, `roles(...)`, `scopes(...)`, `rule = Type`, `token_type = Type`, `from_state`, `crate = \"...\"`";
@@ -279,7 +285,7 @@ fn parse_locations(
             _ => errors.at(
                 loc.path.span(),
                 format!(
-                    "unknown location `{}`; expected one of `headers`, `cookies`, `query_string`, `json`",
+                    "unknown location `{}`; expected one of `headers`, `cookies`, `query_string`, `json`, `websocket_protocol`",
                     path_text(&loc.path)
                 ),
             ),
@@ -295,7 +301,7 @@ fn parse_locations(
         if named == 0 {
             errors.at(
                 span,
-                "`locations(...)` is empty; name at least one of `headers`, `cookies`, `query_string`, `json`",
+                "`locations(...)` is empty; name at least one of `headers`, `cookies`, `query_string`, `json`, `websocket_protocol`",
             );
         }
         args.locations = Some((list, span));

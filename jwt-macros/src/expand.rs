@@ -117,6 +117,7 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
                 "headers" => "Headers",
                 "cookies" => "Cookies",
                 "query_string" => "QueryString",
+                "websocket_protocol" => "WebsocketProtocol",
                 _ => "Json",
             };
             let variant = Ident::new(variant, l.span());

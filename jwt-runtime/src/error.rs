@@ -123,6 +123,16 @@ pub mod messages {
     pub const JTI_NOT_STRING: &str = "JWT ID must be a string";
     /// PyJWT: `iss` is not a string (422).
     pub const ISS_NOT_STRING: &str = "Payload Issuer (iss) must be a string";
+    /// Ours: a cookie token on a WebSocket upgrade from an origin that is not
+    /// allowed (401; browsers send cookies with cross-site upgrades).
+    pub const WEBSOCKET_ORIGIN: &str = "WebSocket upgrade from another origin";
+    /// Ours: a WebSocket renewal with a refresh or app-defined token.
+    pub const ONLY_ACCESS_RENEWS: &str = "Only access tokens can renew a socket";
+    /// Ours: a WebSocket renewal with another identity's token.
+    pub const RENEWAL_OTHER_IDENTITY: &str = "The token is not of the socket's identity";
+    /// Ours: two subprotocols carry a token (422).
+    pub const WEBSOCKET_PROTOCOL_TWICE: &str =
+        "Bad Sec-WebSocket-Protocol header. Expected one subprotocol carrying the token";
     /// PyJWT: `iss` is not the configured issuer (422).
     pub const INVALID_ISSUER: &str = "Invalid issuer";
     /// PyJWT: `aud` is not a string or a list of strings (422).

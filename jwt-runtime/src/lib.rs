@@ -66,6 +66,7 @@
 //   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
 //   authz          roles and scopes a route requires (`Need`, `Authorization`), 403 insufficient_scope
 //   layer          `JwtManager::layer()`, `RequireJwtLayer`
+//   websocket      on_upgrade_with_jwt: the socket in the token's scope, closed when the token ends
 //   openapi        utoipa security scheme
 //   gates          stand-ins naming the feature of a disabled item (a compile error)
 
@@ -97,6 +98,8 @@ mod python;
 mod requirements;
 mod sessions;
 mod token;
+#[cfg(feature = "websocket")]
+mod websocket;
 
 #[doc(hidden)]
 pub mod __private;
@@ -178,6 +181,9 @@ pub use sessions::{
     DEFAULT_MAX_SESSION_METADATA,
 };
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};
+#[cfg(feature = "websocket")]
+#[cfg_attr(docsrs, doc(cfg(feature = "websocket")))]
+pub use websocket::{JwtSocket, SocketClosed, SocketOptions, SocketSender, WebSocketUpgradeExt};
 
 #[doc(hidden)]
 pub mod __time {

@@ -21,20 +21,26 @@ pub enum Location {
     QueryString,
     /// `json`: `{"access_token": "<JWT>"}` in a JSON body.
     Json,
+    /// `websocket_protocol`: one of the subprotocols a WebSocket client
+    /// offers, `bearer.<JWT>` (prefix configurable), for browsers, which
+    /// cannot set a header on a WebSocket (ours).
+    WebsocketProtocol,
 }
 
 impl Location {
-    /// Flask's spelling: `headers`, `cookies`, `query_string` or `json`.
+    /// Flask's spelling: `headers`, `cookies`, `query_string` or `json`, and
+    /// our `websocket_protocol`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Location::Headers => "headers",
             Location::Cookies => "cookies",
             Location::QueryString => "query_string",
             Location::Json => "json",
+            Location::WebsocketProtocol => "websocket_protocol",
         }
     }
 
-    /// A stable small number for the location (1 to 4), used to pack route
+    /// A stable small number for the location (1 to 5), used to pack route
     /// requirements into a const generic.
     pub const fn code(self) -> u32 {
         match self {
@@ -42,6 +48,7 @@ impl Location {
             Location::Cookies => 2,
             Location::QueryString => 3,
             Location::Json => 4,
+            Location::WebsocketProtocol => 5,
         }
     }
 
@@ -52,6 +59,7 @@ impl Location {
             2 => Some(Location::Cookies),
             3 => Some(Location::QueryString),
             4 => Some(Location::Json),
+            5 => Some(Location::WebsocketProtocol),
             _ => None,
         }
     }
@@ -65,7 +73,7 @@ impl fmt::Display for Location {
 
 /// The error of parsing an unknown location name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown token location {0:?}; expected one of \"headers\", \"cookies\", \"query_string\", \"json\"")]
+#[error("unknown token location {0:?}; expected one of \"headers\", \"cookies\", \"query_string\", \"json\", \"websocket_protocol\"")]
 pub struct UnknownLocation(pub String);
 
 impl FromStr for Location {
@@ -76,6 +84,7 @@ impl FromStr for Location {
             "cookies" => Ok(Location::Cookies),
             "query_string" => Ok(Location::QueryString),
             "json" => Ok(Location::Json),
+            "websocket_protocol" => Ok(Location::WebsocketProtocol),
             other => Err(UnknownLocation(other.to_owned())),
         }
     }

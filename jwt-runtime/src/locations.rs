@@ -249,6 +249,9 @@ fn from_cookies<'p>(
             ))
         }
     };
+    if is_websocket_upgrade(&parts.headers) {
+        check_websocket_origin(config, parts)?;
+    }
     match csrf::submitted(config, parts, refresh, body)? {
         Submitted::NotNeeded => Ok(Got::Token(Cow::Owned(token), None)),
         Submitted::Value(value) => Ok(Got::Token(Cow::Owned(token), Some(value))),
@@ -299,6 +302,77 @@ fn from_json<'p>(
     }
 }
 
+/// Whether the request asks to become a WebSocket (`Upgrade: websocket`).
+pub(crate) fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(http::header::UPGRADE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|p| p.trim().eq_ignore_ascii_case("websocket"))
+        })
+}
+
+/// A cookie token on a WebSocket upgrade comes from an allowed origin: the
+/// configured ones, or by default the request's own host. Browsers always
+/// send `Origin` on an upgrade; a request without one is refused too.
+fn check_websocket_origin(config: &JwtConfig, parts: &Parts) -> Result<(), JwtError> {
+    let refused = || JwtError::Csrf(messages::WEBSOCKET_ORIGIN.into());
+    let origin = parts
+        .headers
+        .get(http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(refused)?;
+    let allowed = match &config.websocket_origins {
+        Some(list) => list
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin.trim_end_matches('/'))),
+        None => {
+            let host = parts
+                .headers
+                .get(http::header::HOST)
+                .and_then(|v| v.to_str().ok());
+            let origin_host = origin
+                .split_once("://")
+                .map(|(_, rest)| rest.trim_end_matches('/'));
+            matches!((host, origin_host), (Some(h), Some(o)) if h.eq_ignore_ascii_case(o))
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}
+
+/// The token among the subprotocols a WebSocket client offers
+/// (`Sec-WebSocket-Protocol: chat, bearer.<JWT>`): exactly one entry with
+/// the configured prefix.
+fn from_websocket_protocol(config: &JwtConfig, parts: &Parts) -> Result<String, JwtError> {
+    let prefix = config.websocket_protocol_prefix.as_str();
+    let mut found: Option<&str> = None;
+    for value in parts.headers.get_all(http::header::SEC_WEBSOCKET_PROTOCOL) {
+        let Ok(text) = value.to_str() else { continue };
+        for protocol in text.split(',').map(str::trim) {
+            if let Some(token) = protocol.strip_prefix(prefix) {
+                if found.is_some() {
+                    return Err(JwtError::InvalidHeader(
+                        messages::WEBSOCKET_PROTOCOL_TWICE.into(),
+                    ));
+                }
+                found = Some(token);
+            }
+        }
+    }
+    match found {
+        Some(token) if !token.is_empty() => Ok(token.to_owned()),
+        _ => Err(JwtError::NoAuthorization(
+            format!("Missing \"{prefix}<JWT>\" in the Sec-WebSocket-Protocol header").into(),
+        )),
+    }
+}
+
 /// A token found in a request.
 pub(crate) struct Found<'p> {
     pub(crate) token: Cow<'p, str>,
@@ -327,6 +401,9 @@ pub(crate) fn find_token<'p>(
             }
             Location::Cookies => from_cookies(config, parts, refresh, &body),
             Location::Json => from_json(config, parts, refresh, &body),
+            Location::WebsocketProtocol => {
+                from_websocket_protocol(config, parts).map(|t| Got::Token(Cow::Owned(t), None))
+            }
         };
         match got {
             Ok(Got::Token(token, csrf)) => {

@@ -35,10 +35,10 @@ pub mod req {
 
     pub(crate) const LOCATION_SHIFT: u32 = 8;
     pub(crate) const LOCATION_BITS: u32 = 3;
-    pub(crate) const MAX_LOCATIONS: usize = 4;
+    pub(crate) const MAX_LOCATIONS: usize = 5;
 
     /// `locations=[...]`: the route's own lookup order, replacing
-    /// `JWT_TOKEN_LOCATION`. At most the four distinct locations.
+    /// `JWT_TOKEN_LOCATION`. At most the five distinct locations.
     pub const fn locations(list: &[Location]) -> u32 {
         let mut bits = 0;
         let mut i = 0;

@@ -87,6 +87,8 @@ impl JwtConfigBuilder {
             max_token_length: self.max_token_length,
             clock: self.clock,
             rfc6750: self.rfc6750,
+            websocket_protocol_prefix: self.websocket_protocol_prefix,
+            websocket_origins: self.websocket_origins,
             grants: Arc::new(self.grants),
             issuers: Arc::from(Vec::new()),
         };

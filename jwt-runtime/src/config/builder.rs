@@ -74,6 +74,8 @@ pub struct JwtConfigBuilder {
     pub(super) body_read_timeout: std::time::Duration,
     pub(super) read_json_body: Option<bool>,
     pub(super) rfc6750: bool,
+    pub(super) websocket_protocol_prefix: String,
+    pub(super) websocket_origins: Option<Vec<String>>,
     pub(super) grants: crate::grants::ClaimPaths,
     pub(super) issuers: Vec<crate::issuers::Issuer>,
 }
@@ -101,6 +103,8 @@ impl Default for JwtConfigBuilder {
             rotated_keys: Vec::new(),
             jwks: None,
             rfc6750: false,
+            websocket_protocol_prefix: "bearer.".to_owned(),
+            websocket_origins: None,
             grants: crate::grants::ClaimPaths::default(),
             issuers: Vec::new(),
             blocklist_timeout: std::time::Duration::from_millis(500),
@@ -216,6 +220,40 @@ impl JwtConfigBuilder {
     /// ```
     pub fn verification_key(mut self, key: crate::keys::VerificationKey) -> Self {
         self.rotated_keys.push(key);
+        self
+    }
+    /// The prefix of the WebSocket subprotocol that carries a token
+    /// (`bearer.`): a client offers `Sec-WebSocket-Protocol: chat,
+    /// bearer.<JWT>` and the server selects `chat` (location
+    /// `websocket_protocol`). Browsers cannot set an `Authorization` header
+    /// on a WebSocket; a subprotocol stays out of URLs and access logs.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtConfig, Location};
+    /// let config = JwtConfig::builder()
+    ///     .secret_key("a long, random secret of 32+ bytes")
+    ///     .token_location([Location::WebsocketProtocol, Location::Headers])
+    ///     .websocket_protocol_prefix("access_token.")
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn websocket_protocol_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.websocket_protocol_prefix = prefix.into();
+        self
+    }
+    /// The origins (`https://app.example.com`) allowed to open a WebSocket
+    /// with a cookie token. Browsers send cookies with a cross-site upgrade
+    /// and no CSRF header can ride on it, so a cookie token on an upgrade is
+    /// accepted only from these origins, or by default from the request's
+    /// own host (`Origin` matching `Host`); anything else is `401 WebSocket
+    /// upgrade from another origin`.
+    pub fn websocket_allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.websocket_origins = Some(origins.into_iter().map(Into::into).collect());
         self
     }
     /// The RFC 6750 profile: every invalid, expired, revoked or not-fresh

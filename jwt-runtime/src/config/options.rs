@@ -81,6 +81,11 @@ pub struct JwtConfig {
     pub(crate) blocklist_timeout: std::time::Duration,
     pub(crate) strict: Option<StrictProfile>,
     pub(crate) verified_token_cache: usize,
+    /// The prefix of the subprotocol that carries a WebSocket token.
+    pub(crate) websocket_protocol_prefix: String,
+    /// Origins allowed to open a WebSocket with a cookie token (`None`: the
+    /// request's own host only).
+    pub(crate) websocket_origins: Option<Vec<String>>,
     /// RFC 6750's statuses and challenges instead of Flask's.
     pub(crate) rfc6750: bool,
     /// Where roles and scopes are read from (this service's own tokens).
