@@ -36,6 +36,9 @@ pub struct DecodedToken {
     pub(crate) family: Option<Text>,
     /// Where this token's issuer puts roles and scopes.
     pub(crate) grants: Arc<ClaimPaths>,
+    /// The members roles and scopes are read from, picked from the payload
+    /// in one scan on first use (kept with a cached token).
+    pub(crate) grant_claims: OnceLock<Map<String, Value>>,
 }
 
 /// A string claim the token keeps: where it sits in the payload when the JSON
@@ -271,18 +274,27 @@ impl DecodedToken {
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn roles(&self) -> Result<Vec<String>, JwtError> {
-        self.grants
-            .read(Grant::Roles, self.claims())
-            .map_err(|msg| JwtError::InvalidToken(msg.into()))
+        self.read_grant(Grant::Roles)
+    }
+
+    /// Roles or scopes: from the claims map when it was built already,
+    /// else from a scan of the payload that parses only their members.
+    fn read_grant(&self, grant: Grant) -> Result<Vec<String>, JwtError> {
+        let claims = match self.claims.get() {
+            Some(claims) => claims,
+            None => self
+                .grant_claims
+                .get_or_init(|| self.grants.pick_from_payload(&self.payload)),
+        };
+        let read = self.grants.read(grant, claims);
+        read.map_err(|msg| JwtError::InvalidToken(msg.into()))
     }
 
     /// The token's scopes, read from the claim paths of its issuer (by
     /// default `scope`, a space-separated string, and `scp`, a string or an
     /// array); a claim of another shape is a 422 naming its path.
     pub fn scopes(&self) -> Result<Vec<String>, JwtError> {
-        self.grants
-            .read(Grant::Scopes, self.claims())
-            .map_err(|msg| JwtError::InvalidToken(msg.into()))
+        self.read_grant(Grant::Scopes)
     }
 
     /// Whether [`roles`](Self::roles) has `role` (`false` when the roles

@@ -130,6 +130,19 @@ impl ClaimPaths {
         }
     }
 
+    /// The top-level members the role and scope paths start with, picked
+    /// from the payload text in one scan (the others are skipped, not
+    /// built): a route's role check costs a scan, not the whole claims map.
+    pub(crate) fn pick_from_payload(&self, payload: &str) -> Map<String, Value> {
+        let wanted: Vec<&str> = self
+            .roles
+            .iter()
+            .chain(&self.scopes)
+            .filter_map(|p| p.segments().first().map(String::as_str))
+            .collect();
+        pick_members(payload, &wanted).unwrap_or_default()
+    }
+
     /// The roles or scopes of `claims`: a string is split on whitespace, an
     /// array must hold strings. A claim of another shape is an `Err` naming
     /// the path (never a silent empty list).
@@ -161,6 +174,35 @@ impl ClaimPaths {
         }
         Ok(found)
     }
+}
+
+/// The members of a JSON object named in `wanted`, the others skipped
+/// unparsed (`IgnoredAny`). A verified token's payload is an object with
+/// unique member names.
+fn pick_members(payload: &str, wanted: &[&str]) -> Option<Map<String, Value>> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    struct Pick<'w>(&'w [&'w str]);
+    impl<'de> Visitor<'de> for Pick<'_> {
+        type Value = Map<String, Value>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut picked = Map::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if self.0.contains(&key.as_ref()) {
+                    let value: Value = map.next_value()?;
+                    picked.insert(key.into_owned(), value);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(picked)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(payload);
+    de.deserialize_map(Pick(wanted)).ok()
 }
 
 fn shape_error(grant: Grant, path: &ClaimPath) -> String {
@@ -232,6 +274,28 @@ mod tests {
             paths.read(Grant::Roles, &claims(json!({"realm_access": "x"}))),
             Ok(vec![])
         );
+    }
+
+    #[test]
+    fn reading_the_payload_agrees_with_reading_the_claims() {
+        let paths = ClaimPaths::default();
+        for payload in [
+            r#"{"sub":"a","roles":["x","y"],"big":{"deep":[1,2,3]},"scope":"s t"}"#,
+            r#"{"realm_access":{"roles":["admin"]},"scp":["a"],"roles":"r"}"#,
+            r#"{"roles":5}"#,
+            r#"{"sub":"\u0061","roles":["\u00e9"]}"#,
+            r#"{}"#,
+        ] {
+            let claims: Map<String, Value> = serde_json::from_str(payload).unwrap();
+            for grant in [Grant::Roles, Grant::Scopes] {
+                let picked = paths.pick_from_payload(payload);
+                assert_eq!(
+                    paths.read(grant, &picked),
+                    paths.read(grant, &claims),
+                    "{payload}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -164,6 +164,7 @@ impl Kept {
             iss: self.iss,
             family: self.family,
             grants: Arc::clone(grants),
+            grant_claims: std::sync::OnceLock::new(),
         }
     }
 }
