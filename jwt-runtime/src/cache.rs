@@ -1,4 +1,4 @@
-//! The opt-in cache of verified tokens
+//! The cache of verified tokens (on by default, 4,096 tokens)
 //! ([`JwtConfigBuilder::verified_token_cache`](crate::JwtConfigBuilder::verified_token_cache)).
 //!
 //! A client sends the same access token with every request until it expires,

@@ -115,7 +115,7 @@ pub use claims::DecodedToken;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     Audience, Expires, JwtConfig, JwtConfigBuilder, SameSite, DEFAULT_JSON_BODY_LIMIT,
-    DEFAULT_MAX_TOKEN_LENGTH,
+    DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_VERIFIED_TOKEN_CACHE,
 };
 pub use context::{
     current_token, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,

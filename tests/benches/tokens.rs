@@ -57,7 +57,14 @@ fn setups() -> Vec<Setup> {
     vec![
         Setup {
             name: "HS256",
-            jwt: JwtManager::new(JwtConfig::builder().secret_key(SECRET).build().unwrap()).unwrap(),
+            jwt: JwtManager::new(
+                JwtConfig::builder()
+                    .secret_key(SECRET)
+                    .verified_token_cache(0)
+                    .build()
+                    .unwrap(),
+            )
+            .unwrap(),
             cached: JwtManager::new(
                 JwtConfig::builder()
                     .secret_key(SECRET)

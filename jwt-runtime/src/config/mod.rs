@@ -12,7 +12,10 @@ mod options;
 mod trusted;
 mod values;
 
-pub use builder::{JwtConfigBuilder, DEFAULT_JSON_BODY_LIMIT, DEFAULT_MAX_TOKEN_LENGTH};
+pub use builder::{
+    JwtConfigBuilder, DEFAULT_JSON_BODY_LIMIT, DEFAULT_MAX_TOKEN_LENGTH,
+    DEFAULT_VERIFIED_TOKEN_CACHE,
+};
 pub use options::JwtConfig;
 pub(crate) use options::{CookieConfig, IssuerProfile, StrictProfile};
 pub use values::{Audience, Expires, SameSite};

@@ -131,8 +131,19 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
         secret.as_bytes(),
     ));
 
+    // The default configuration (the verified-token cache on, 4,096 tokens).
     let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
-    // The same handler under a manager with the opt-in verified-token cache.
+    // The same handler with the cache off: every request verified from scratch.
+    let uncached = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(secret)
+            .verified_token_cache(0)
+            .build()?,
+    )?;
+    let uncached_routes = Router::new()
+        .route("/protected_uncached", get(protected))
+        .layer(uncached.layer());
+    // The same handler under a manager with a larger verified-token cache.
     let cached = JwtManager::new(
         JwtConfig::builder()
             .secret_key(secret)
@@ -156,5 +167,6 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
             }),
         )
         .layer(jwt.layer())
-        .merge(cached_routes))
+        .merge(cached_routes)
+        .merge(uncached_routes))
 }
