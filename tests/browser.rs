@@ -93,7 +93,6 @@ async fn cookie_value(client: &Client, name: &str) -> Option<String> {
 #[tokio::test]
 async fn login_protected_forged_refresh_logout_in_chromium() {
     let app_port = free_port();
-    let driver_port = free_port();
     let _app = Killed(
         Command::new(example_binary("browser_app"))
             .env("ADDR", format!("127.0.0.1:{app_port}"))
@@ -106,36 +105,8 @@ async fn login_protected_forged_refresh_logout_in_chromium() {
             .spawn()
             .expect("build the example first: cargo build --example browser_app"),
     );
-    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let _driver = Killed(
-        Command::new(&chromedriver)
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): install chromium-driver, or run scripts/test")),
-    );
     wait_for_port(app_port, "browser_app");
-    wait_for_port(driver_port, "chromedriver");
-
-    let profile = std::env::temp_dir().join(format!("ajwt-chromium-{app_port}"));
-    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let caps = json!({
-        "goog:chromeOptions": {
-            "binary": binary,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }
-    });
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a Chromium session");
+    let (_driver, client, profile) = chromium().await;
     let base = format!("http://127.0.0.1:{app_port}");
     client.goto(&base).await.unwrap();
 

@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use support::SharedClock;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request};
@@ -15,36 +15,14 @@ use axum::{Json, Router};
 use axum_jwt_extended::{
     create_access_token, create_access_token_with, create_refresh_token, create_token_pair,
     get_jwt_identity, jwt_required, revoke_current_token, revoke_current_token_family,
-    rotate_current_refresh_token, set_access_cookies, set_refresh_cookies, Clock, Duration,
-    Expires, JwtConfig, JwtError, JwtManager, Location, TokenOptions,
+    rotate_current_refresh_token, set_access_cookies, set_refresh_cookies, Duration, Expires,
+    JwtConfig, JwtError, JwtManager, Location, TokenOptions,
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 const SECRET: &str = "revocation-holds-secret-long-enough!!";
-
-#[derive(Debug, Clone)]
-struct SharedClock(Arc<Mutex<f64>>);
-
-impl Clock for SharedClock {
-    fn now(&self) -> f64 {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl SharedClock {
-    fn starting_now() -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs_f64();
-        SharedClock(Arc::new(Mutex::new(now)))
-    }
-    fn advance(&self, seconds: f64) {
-        *self.0.lock().unwrap() += seconds;
-    }
-}
 
 /// Where revocations live. The Redis variant owns its server.
 enum Store {

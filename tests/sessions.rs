@@ -8,40 +8,18 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use support::SharedClock;
 
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    jwt_required, rotate_current_refresh_token, BlocklistError, BoxFuture, Clock, Duration, Jwt,
+    jwt_required, rotate_current_refresh_token, BlocklistError, BoxFuture, Duration, Jwt,
     JwtConfig, JwtError, JwtManager, MemorySessionStore, SessionRecord, SessionStore, TokenOptions,
 };
 use serde_json::{json, Value};
 use support::http::{bearer_request, msg, send};
 
 const SECRET: &str = "sessions-test-secret-long-enough-32b";
-
-#[derive(Clone, Debug)]
-struct SharedClock(Arc<Mutex<f64>>);
-
-impl Clock for SharedClock {
-    fn now(&self) -> f64 {
-        *self.0.lock().unwrap()
-    }
-}
-
-impl SharedClock {
-    fn starting_now() -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs_f64();
-        SharedClock(Arc::new(Mutex::new(now)))
-    }
-    fn advance(&self, seconds: f64) {
-        *self.0.lock().unwrap() += seconds;
-    }
-}
 
 /// Where sessions (and revocations) live. The Redis variant owns its server.
 enum Store {

@@ -25,3 +25,30 @@ use axum_jwt_extended::{JwtConfig, JwtManager};
 pub fn manager(secret: &str) -> JwtManager {
     JwtManager::new(JwtConfig::builder().secret_key(secret).build().unwrap()).unwrap()
 }
+
+/// A clock the test moves (`advance`), shared by every manager and store
+/// given a clone.
+#[derive(Debug, Clone)]
+pub struct SharedClock(std::sync::Arc<std::sync::Mutex<f64>>);
+
+impl axum_jwt_extended::Clock for SharedClock {
+    fn now(&self) -> f64 {
+        *self.0.lock().unwrap()
+    }
+}
+
+impl SharedClock {
+    /// A clock at the current time.
+    pub fn starting_now() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        SharedClock(std::sync::Arc::new(std::sync::Mutex::new(now)))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, seconds: f64) {
+        *self.0.lock().unwrap() += seconds;
+    }
+}

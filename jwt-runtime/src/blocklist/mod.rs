@@ -14,7 +14,7 @@ use std::pin::Pin;
 
 mod memory;
 #[cfg(feature = "redis")]
-mod redis;
+pub(crate) mod redis;
 
 pub use memory::MemoryBlocklist;
 #[cfg(feature = "redis")]

@@ -46,24 +46,30 @@ impl fmt::Debug for RedisBlocklist {
     }
 }
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_millis(200);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_millis(200);
+
+/// A connection manager for `url` that connects lazily (a service starts
+/// while Redis is down) and gives up on a command after the default
+/// timeout, reconnecting in the background. Shared by the Redis stores.
+pub(crate) fn lazy_connection(url: &str) -> Result<ConnectionManager, JwtError> {
+    let client = redis::Client::open(url)
+        .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(DEFAULT_TIMEOUT))
+        .set_response_timeout(Some(DEFAULT_TIMEOUT))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(500));
+    ConnectionManager::new_lazy_with_config(client, config)
+        .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))
+}
 
 impl RedisBlocklist {
     /// A blocklist at `url` (`redis://host:port/db`). Connects lazily, so a
     /// service starts even while Redis is down (and fails closed until it is up).
     /// Must be called inside a Tokio runtime.
     pub fn new(url: &str) -> Result<Self, JwtError> {
-        let client = redis::Client::open(url)
-            .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
-            .set_response_timeout(Some(DEFAULT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
         Ok(RedisBlocklist {
-            connection,
+            connection: lazy_connection(url)?,
             prefix: Arc::from("jwt:"),
             timeout: DEFAULT_TIMEOUT,
             clock: Arc::new(SystemClock),

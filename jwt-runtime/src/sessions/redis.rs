@@ -51,7 +51,7 @@ impl fmt::Debug for RedisSessionStore {
     }
 }
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_millis(200);
+use crate::blocklist::redis::DEFAULT_TIMEOUT;
 
 /// A record as Redis keeps it: the metadata as JSON text, so that the
 /// scripts (which re-encode records) never touch it.
@@ -172,17 +172,8 @@ impl RedisSessionStore {
     /// service starts while Redis is down (and fails closed until it is up).
     /// Must be called inside a Tokio runtime.
     pub fn new(url: &str) -> Result<Self, JwtError> {
-        let client = redis::Client::open(url)
-            .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(DEFAULT_TIMEOUT))
-            .set_response_timeout(Some(DEFAULT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
-            .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
         Ok(RedisSessionStore {
-            connection,
+            connection: crate::blocklist::redis::lazy_connection(url)?,
             prefix: Arc::from("jwt:"),
             timeout: DEFAULT_TIMEOUT,
         })
