@@ -191,7 +191,7 @@ async fn a_cookie_token_needs_an_allowed_origin() {
     let listed = JwtManager::new(
         JwtConfig::builder()
             .secret_key(SECRET)
-            .websocket_allowed_origins(["https://app.example"])
+            .websocket_allowed_origins(["https://app.example/"])
             .build()
             .unwrap(),
     )

@@ -325,9 +325,10 @@ fn check_websocket_origin(config: &JwtConfig, parts: &Parts) -> Result<(), JwtEr
         .and_then(|v| v.to_str().ok())
         .ok_or_else(refused)?;
     let allowed = match &config.websocket_origins {
-        Some(list) => list
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(origin.trim_end_matches('/'))),
+        Some(list) => list.iter().any(|o| {
+            o.trim_end_matches('/')
+                .eq_ignore_ascii_case(origin.trim_end_matches('/'))
+        }),
         None => {
             let host = parts
                 .headers
