@@ -210,7 +210,8 @@ async fn a_session_ended_on_one_instance_is_refused_on_the_other() {
     for api in [&one, &two] {
         assert_eq!(list(api, &laptop.access).await.len(), 2);
     }
-    // Ended on two, refused on one at once.
+    // Ended on two, refused on one within 100 ms (the time for the
+    // revocation to reach one's local mirror of Redis).
     let reply = two
         .send(
             "DELETE",
@@ -224,8 +225,14 @@ async fn a_session_ended_on_one_instance_is_refused_on_the_other() {
         ("GET", "/sessions", &laptop.access),
         ("POST", "/refresh", &laptop.refresh),
     ] {
-        let reply = one.send(method, path, Some(token), None).await;
-        assert_eq!(reply.pair(), (401, msg("Token has been revoked")), "{path}");
+        let ended = std::time::Instant::now();
+        loop {
+            let reply = one.send(method, path, Some(token), None).await.pair();
+            if reply.0 != 200 || ended.elapsed() > std::time::Duration::from_millis(100) {
+                assert_eq!(reply, (401, msg("Token has been revoked")), "{path}");
+                break;
+            }
+        }
     }
     let left = list(&one, &phone.access).await;
     assert_eq!(left.len(), 1);

@@ -45,7 +45,7 @@
 //   requirements   a route's arguments (`optional`, `fresh`, `refresh`, ...) as bits
 //   python         Python/Werkzeug emulation: truthiness, `str.split`, latin-1 headers
 // Stores, keys and configuration
-//   blocklist/     the revocation store trait, memory and Redis
+//   blocklist/     the revocation store trait, memory, Redis and its local mirror
 //   sessions/      a record per login (device list): the store trait, memory and Redis
 //   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
 //   jwks/          a remote JWKS as a key source; its HTTP(S) client, TLS roots, OIDC discovery

@@ -17,7 +17,10 @@ pub mod http;
 pub mod oidc;
 pub mod process;
 
-pub use process::{example_binary, free_port, start_redis, wait_for_port, Killed};
+pub use process::{
+    example_binary, free_port, redis_calls, redis_cli, start_durable_redis, start_redis,
+    wait_for_port, Killed,
+};
 
 use axum_jwt_extended::{JwtConfig, JwtManager};
 

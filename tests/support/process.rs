@@ -48,18 +48,34 @@ pub fn example_binary(name: &str) -> PathBuf {
 /// A throwaway `redis-server` on `port` (`REDIS_SERVER` names another binary),
 /// killed when dropped.
 pub fn start_redis(port: u16) -> Killed {
-    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-    let child = Command::new(&binary)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
+    start_redis_with(port, &["--save", "", "--appendonly", "no"])
+}
+
+/// A `redis-server` on `port` that keeps every acknowledged write in an
+/// append-only file in `dir` (fsync before each reply), so that it survives
+/// a kill and a restart on the same `dir`.
+pub fn start_durable_redis(port: u16, dir: &std::path::Path) -> Killed {
+    let dir = dir.to_str().unwrap();
+    start_redis_with(
+        port,
+        &[
             "--save",
             "",
             "--appendonly",
-            "no",
-        ])
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            dir,
+        ],
+    )
+}
+
+fn start_redis_with(port: u16, settings: &[&str]) -> Killed {
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let child = Command::new(&binary)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(settings)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -68,4 +84,26 @@ pub fn start_redis(port: u16) -> Killed {
         });
     wait_for_port(port, "redis-server");
     Killed(child)
+}
+
+/// `redis-cli -p <port> <args...>`, its output.
+pub fn redis_cli(port: u16, args: &[&str]) -> String {
+    let out = Command::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .output()
+        .expect("redis-cli (Debian's redis-tools, installed with redis-server)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// How many times Redis on `port` ran `command` (lowercase), from
+/// `INFO commandstats`.
+pub fn redis_calls(port: u16, command: &str) -> u64 {
+    let stats = redis_cli(port, &["INFO", "commandstats"]);
+    let prefix = format!("cmdstat_{command}:calls=");
+    stats
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .and_then(|rest| rest.split(',').next())
+        .map_or(0, |n| n.parse().unwrap())
 }

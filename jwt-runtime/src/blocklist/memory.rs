@@ -20,7 +20,7 @@ use crate::clock::{Clock, SystemClock};
 /// use axum_jwt_extended::{Blocklist, MemoryBlocklist, Revocation, RevocationQuery};
 /// let list = MemoryBlocklist::new();
 /// list.revoke(Revocation::Token("jti-1"), None).await?;
-/// let q = |jti| RevocationQuery { jti: Some(jti), family: None, identity: None, issued_at: None };
+/// let q = |jti| RevocationQuery { jti: Some(jti), family: None, identity: None, issued_at: None, expires_at: None };
 /// assert!(list.is_revoked(q("jti-1")).await?);
 /// assert!(!list.is_revoked(q("jti-2")).await?);
 /// # Ok::<(), axum_jwt_extended::BlocklistError>(())
@@ -226,6 +226,7 @@ mod tests {
             family: None,
             identity: None,
             issued_at: None,
+            expires_at: None,
         }
     }
 
@@ -265,6 +266,7 @@ mod tests {
                 family,
                 identity,
                 issued_at: iat,
+                expires_at: None,
             };
             assert_eq!(
                 list.is_revoked(query(Some("fam-1"), None, None)).await,

@@ -14,6 +14,8 @@ use std::pin::Pin;
 
 mod memory;
 #[cfg(feature = "redis")]
+mod mirror;
+#[cfg(feature = "redis")]
 pub(crate) mod redis;
 
 pub use memory::MemoryBlocklist;
@@ -42,6 +44,9 @@ pub struct RevocationQuery<'a> {
     /// The token's `iat`. A token without one cannot show that it was issued
     /// after a "log out everywhere", so it counts as issued before it.
     pub issued_at: Option<f64>,
+    /// The token's `exp`: how long a store may keep what it learned about the
+    /// token (the Redis store's local mirror does).
+    pub expires_at: Option<f64>,
 }
 
 /// One revocation to record.

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
+use super::mirror::{self, Mirror};
 use super::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
 use crate::clock::{Clock, SystemClock};
 use crate::error::JwtError;
@@ -14,12 +15,26 @@ use crate::error::JwtError;
 /// honoured by all of them.
 ///
 /// Keys live exactly as long as the tokens they revoke (TTL = remaining
-/// lifetime; "log out everywhere" keeps one key per identity for good); a
-/// check is one `MGET` round trip; spending a refresh token is one atomic
-/// `SET NX`; a revocation is one script that never shortens an entry. Needs
-/// Redis 7.0 or later. Every operation is bounded by a timeout (200 ms by
-/// default): a slow or unreachable Redis fails the request closed (503), and
-/// requests pass again once it is back (the connection manager reconnects).
+/// lifetime; "log out everywhere" keeps one key per identity for good);
+/// spending a refresh token is one atomic `SET NX`; a revocation is one
+/// script that never shortens an entry and publishes the key it touched.
+/// Needs Redis 7.0 or later. Every operation is bounded by a timeout (200 ms
+/// by default): a slow or unreachable Redis fails the request closed (503),
+/// and requests pass again once it is back (the connection manager
+/// reconnects).
+///
+/// **Checks are answered locally while nothing changed.** Each instance keeps
+/// a mirror of the keys it read (65,536 by default, about 150 bytes each:
+/// under 10 MiB; entries expire with the token that looked them up) and
+/// follows the revocations published by every instance on one channel
+/// (`<prefix>revoked`), so a token seen before costs no round trip, and a
+/// revocation anywhere reaches every instance in the time of one publish
+/// (about a millisecond on a LAN). A check that is not mirrored is one `MGET`.
+/// The mirror answers only while its subscription is confirmed: when the
+/// connection drops or a ping (every 500 ms of silence) goes unanswered it is
+/// emptied and checks go to Redis (failing closed while Redis is down) until
+/// a new subscription starts it over. [`local_mirror(0)`](Self::local_mirror)
+/// turns it off (every check one round trip).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), axum_jwt_extended::JwtError> {
@@ -31,10 +46,13 @@ use crate::error::JwtError;
 /// ```
 #[derive(Clone)]
 pub struct RedisBlocklist {
+    client: redis::Client,
     connection: ConnectionManager,
     prefix: Arc<str>,
     timeout: Duration,
     clock: Arc<dyn Clock>,
+    /// `None` when turned off.
+    mirror: Option<Arc<Mirror>>,
 }
 
 impl fmt::Debug for RedisBlocklist {
@@ -42,6 +60,7 @@ impl fmt::Debug for RedisBlocklist {
         f.debug_struct("RedisBlocklist")
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
+            .field("mirror", &self.mirror)
             .finish_non_exhaustive()
     }
 }
@@ -52,6 +71,11 @@ pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_millis(200);
 /// while Redis is down) and gives up on a command after the default
 /// timeout, reconnecting in the background. Shared by the Redis stores.
 pub(crate) fn lazy_connection(url: &str) -> Result<ConnectionManager, JwtError> {
+    lazy_client(url).map(|(_, connection)| connection)
+}
+
+/// The client of `url` and its [`lazy_connection`].
+fn lazy_client(url: &str) -> Result<(redis::Client, ConnectionManager), JwtError> {
     let client = redis::Client::open(url)
         .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
     let config = redis::aio::ConnectionManagerConfig::new()
@@ -59,21 +83,44 @@ pub(crate) fn lazy_connection(url: &str) -> Result<ConnectionManager, JwtError> 
         .set_response_timeout(Some(DEFAULT_TIMEOUT))
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(500));
-    ConnectionManager::new_lazy_with_config(client, config)
-        .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))
+    let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
+        .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
+    Ok((client, connection))
 }
 
 impl RedisBlocklist {
+    /// Keys kept by the local mirror unless [`local_mirror`](Self::local_mirror)
+    /// says otherwise: 65,536, under 10 MiB.
+    pub const DEFAULT_MIRROR_CAPACITY: usize = 65_536;
+
     /// A blocklist at `url` (`redis://host:port/db`). Connects lazily, so a
     /// service starts even while Redis is down (and fails closed until it is up).
     /// Must be called inside a Tokio runtime.
     pub fn new(url: &str) -> Result<Self, JwtError> {
+        let (client, connection) = lazy_client(url)?;
         Ok(RedisBlocklist {
-            connection: lazy_connection(url)?,
+            client,
+            connection,
             prefix: Arc::from("jwt:"),
             timeout: DEFAULT_TIMEOUT,
             clock: Arc::new(SystemClock),
+            mirror: Some(Arc::new(Mirror::new(Self::DEFAULT_MIRROR_CAPACITY))),
         })
+    }
+
+    /// How many keys the local mirror keeps
+    /// ([`DEFAULT_MIRROR_CAPACITY`](Self::DEFAULT_MIRROR_CAPACITY)); `0` turns it off, so that every check is one
+    /// round trip to Redis.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), axum_jwt_extended::JwtError> {
+    /// use axum_jwt_extended::RedisBlocklist;
+    /// let every_check_asks_redis = RedisBlocklist::new("redis://127.0.0.1:6379/")?.local_mirror(0);
+    /// # Ok(()) }
+    /// ```
+    pub fn local_mirror(mut self, capacity: usize) -> Self {
+        self.mirror = (capacity > 0).then(|| Arc::new(Mirror::new(capacity)));
+        self
     }
 
     /// The prefix of every key (`jwt:`), to share a Redis between services.
@@ -96,6 +143,11 @@ impl RedisBlocklist {
 
     fn key(&self, kind: &str, name: &str) -> String {
         format!("{}{kind}:{name}", self.prefix)
+    }
+
+    /// The channel on which revocations are published.
+    fn channel(&self) -> String {
+        format!("{}revoked", self.prefix)
     }
 
     /// Milliseconds until `until`, `None` for no expiry, `Some(0)` for past.
@@ -131,6 +183,38 @@ impl KindStr for redis::RedisError {
     }
 }
 
+impl RedisBlocklist {
+    /// What Redis holds for `keys`: one `MGET`.
+    async fn read(&self, keys: &[String]) -> Result<Vec<Option<String>>, BlocklistError> {
+        let mut cmd = redis::cmd("MGET");
+        cmd.arg(keys);
+        self.run(cmd).await
+    }
+}
+
+/// Whether the entries read for a check revoke the token: any `jti` or `fam`
+/// entry does; the identity's entry (at `identity_at`) does when the token
+/// was issued at or before the logout it records.
+fn decide<'v>(
+    values: impl Iterator<Item = Option<&'v str>>,
+    identity_at: Option<usize>,
+    issued_at: Option<f64>,
+) -> bool {
+    for (i, value) in values.enumerate() {
+        let Some(value) = value else { continue };
+        if Some(i) == identity_at {
+            let at: f64 = value.parse().unwrap_or(f64::INFINITY);
+            // No `iat`: the token cannot show it came after the logout.
+            if issued_at.is_none_or(|iat| iat <= at) {
+                return true;
+            }
+        } else {
+            return true;
+        }
+    }
+    false
+}
+
 impl Blocklist for RedisBlocklist {
     fn is_revoked<'a>(
         &'a self,
@@ -151,22 +235,35 @@ impl Blocklist for RedisBlocklist {
             if keys.is_empty() {
                 return Ok(false);
             }
-            let mut cmd = redis::cmd("MGET");
-            cmd.arg(&keys);
-            let values: Vec<Option<String>> = self.run(cmd).await?;
-            for (i, value) in values.iter().enumerate() {
-                let Some(value) = value else { continue };
-                if Some(i) == identity_at {
-                    let at: f64 = value.parse().unwrap_or(f64::INFINITY);
-                    // No `iat`: the token cannot show it came after the logout.
-                    if q.issued_at.is_none_or(|iat| iat <= at) {
-                        return Ok(true);
-                    }
-                } else {
-                    return Ok(true);
-                }
+            let Some(mirror) = &self.mirror else {
+                let values = self.read(&keys).await?;
+                return Ok(decide(
+                    values.iter().map(Option::as_deref),
+                    identity_at,
+                    q.issued_at,
+                ));
+            };
+            mirror::start(mirror, &self.client, self.channel(), self.timeout);
+            let now = self.clock.now();
+            if let Some(values) = mirror.lookup(&keys, now) {
+                return Ok(decide(
+                    values.iter().map(Option::as_deref),
+                    identity_at,
+                    q.issued_at,
+                ));
             }
-            Ok(false)
+            let ticket = mirror.ticket(&keys);
+            let values = self.read(&keys).await?;
+            if let Some(ticket) = ticket {
+                // Kept as long as the token is; a token without `exp` for an hour.
+                let until = q.expires_at.unwrap_or(now + 3600.0);
+                mirror.keep(&ticket, &keys, &values, until, now);
+            }
+            Ok(decide(
+                values.iter().map(Option::as_deref),
+                identity_at,
+                q.issued_at,
+            ))
         })
     }
 
@@ -180,7 +277,7 @@ impl Blocklist for RedisBlocklist {
             if ttl == Some(0) {
                 return Ok(());
             }
-            let (key, value, keep) = match what {
+            let (key, value, keep): (String, String, &str) = match what {
                 Revocation::Token(k) => (self.key("jti", k), "1".to_owned(), "any"),
                 Revocation::Family(k) => (self.key("fam", k), "1".to_owned(), "any"),
                 Revocation::IdentityBefore { identity, at } => {
@@ -192,12 +289,19 @@ impl Blocklist for RedisBlocklist {
             let mut cmd = redis::cmd("EVAL");
             cmd.arg(REVOKE_SCRIPT)
                 .arg(1)
-                .arg(key)
+                .arg(&key)
                 .arg(value)
                 .arg(ttl.map(|ms| ms.to_string()).unwrap_or_default())
-                .arg(keep);
-            let _: i64 = self.run(cmd).await?;
-            Ok(())
+                .arg(keep)
+                .arg(self.channel());
+            let written = self.run::<i64>(cmd).await;
+            // Read your own writes: this instance's next check must not wait
+            // for the publication to come back (nor trust a read that raced
+            // it). Done whatever the outcome: a timed-out write may have landed.
+            if let Some(mirror) = &self.mirror {
+                mirror.invalidate(&key);
+            }
+            written.map(drop)
         })
     }
 
@@ -229,9 +333,10 @@ impl Blocklist for RedisBlocklist {
 }
 
 /// `KEYS[1]` the entry, `ARGV[1]` its value, `ARGV[2]` its TTL in ms (empty:
-/// never expires), `ARGV[3]` `max` to keep the larger numeric value. A
-/// persistent key stays persistent (`PEXPIRE ... GT` treats it as infinite).
-/// Needs Redis 7.0 or later.
+/// never expires), `ARGV[3]` `max` to keep the larger numeric value, `ARGV[4]`
+/// the channel on which the key is published (in the same atomic step, so no
+/// revocation is ever written unannounced). A persistent key stays persistent
+/// (`PEXPIRE ... GT` treats it as infinite). Needs Redis 7.0 or later.
 const REVOKE_SCRIPT: &str = r"
 local current = redis.call('GET', KEYS[1])
 if not current then
@@ -240,6 +345,7 @@ if not current then
   else
     redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   end
+  redis.call('PUBLISH', ARGV[4], KEYS[1])
   return 1
 end
 if ARGV[3] == 'max' and tonumber(current) < tonumber(ARGV[1]) then
@@ -250,5 +356,6 @@ if ARGV[2] == '' then
 else
   redis.call('PEXPIRE', KEYS[1], ARGV[2], 'GT')
 end
+redis.call('PUBLISH', ARGV[4], KEYS[1])
 return 1
 ";

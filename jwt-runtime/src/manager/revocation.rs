@@ -155,6 +155,7 @@ impl JwtManager {
             family: Some(&family),
             identity: token.identity_str(),
             issued_at: token.issued_at(),
+            expires_at: token.expires_at(),
         };
         self.store(self.inner.blocklist.is_revoked(query)).await
     }
