@@ -142,7 +142,18 @@ impl RedisBlocklist {
     }
 
     fn key(&self, kind: &str, name: &str) -> String {
-        format!("{}{kind}:{name}", self.prefix)
+        let mut key = String::with_capacity(self.prefix.len() + kind.len() + 1 + name.len());
+        self.push_key(&mut key, kind, name);
+        key
+    }
+
+    /// Appends the key of `name` (by hand: `format!` cost about 1,300
+    /// instructions a key, more than the rest of a mirrored check).
+    fn push_key(&self, text: &mut String, kind: &str, name: &str) {
+        text.push_str(&self.prefix);
+        text.push_str(kind);
+        text.push(':');
+        text.push_str(name);
     }
 
     /// The channel on which revocations are published.
@@ -185,7 +196,7 @@ impl KindStr for redis::RedisError {
 
 impl RedisBlocklist {
     /// What Redis holds for `keys`: one `MGET`.
-    async fn read(&self, keys: &[String]) -> Result<Vec<Option<String>>, BlocklistError> {
+    async fn read(&self, keys: &[&str]) -> Result<Vec<Option<String>>, BlocklistError> {
         let mut cmd = redis::cmd("MGET");
         cmd.arg(keys);
         self.run(cmd).await
@@ -221,43 +232,58 @@ impl Blocklist for RedisBlocklist {
         q: RevocationQuery<'a>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         Box::pin(async move {
-            let mut keys = Vec::with_capacity(3);
-            if let Some(jti) = q.jti {
-                keys.push(self.key("jti", jti));
+            let named = [("jti", q.jti), ("fam", q.family), ("sub", q.identity)];
+            // The keys in one buffer: one allocation per check.
+            let size = named
+                .iter()
+                .filter_map(|(kind, name)| {
+                    name.map(|n| self.prefix.len() + kind.len() + 1 + n.len())
+                })
+                .sum();
+            let mut text = String::with_capacity(size);
+            let mut ends = [0; mirror::MAX_KEYS];
+            let mut count = 0;
+            for (kind, name) in named {
+                if let Some(name) = name {
+                    self.push_key(&mut text, kind, name);
+                    ends[count] = text.len();
+                    count += 1;
+                }
             }
-            if let Some(family) = q.family {
-                keys.push(self.key("fam", family));
-            }
-            let identity_at = q.identity.map(|id| {
-                keys.push(self.key("sub", id));
-                keys.len() - 1
-            });
-            if keys.is_empty() {
+            if count == 0 {
                 return Ok(false);
             }
+            let identity_at = q.identity.map(|_| count - 1);
+            let mut keys = [""; mirror::MAX_KEYS];
+            let mut start = 0;
+            for (key, &end) in keys.iter_mut().zip(&ends[..count]) {
+                *key = &text[start..end];
+                start = end;
+            }
+            let keys = &keys[..count];
             let Some(mirror) = &self.mirror else {
-                let values = self.read(&keys).await?;
+                let values = self.read(keys).await?;
                 return Ok(decide(
                     values.iter().map(Option::as_deref),
                     identity_at,
                     q.issued_at,
                 ));
             };
-            mirror::start(mirror, &self.client, self.channel(), self.timeout);
+            mirror::start(mirror, &self.client, || self.channel(), self.timeout);
             let now = self.clock.now();
-            if let Some(values) = mirror.lookup(&keys, now) {
+            if let Some(values) = mirror.lookup(keys, now) {
                 return Ok(decide(
                     values.iter().map(Option::as_deref),
                     identity_at,
                     q.issued_at,
                 ));
             }
-            let ticket = mirror.ticket(&keys);
-            let values = self.read(&keys).await?;
+            let ticket = mirror.ticket(keys);
+            let values = self.read(keys).await?;
             if let Some(ticket) = ticket {
                 // Kept as long as the token is; a token without `exp` for an hour.
                 let until = q.expires_at.unwrap_or(now + 3600.0);
-                mirror.keep(&ticket, &keys, &values, until, now);
+                mirror.keep(&ticket, keys, &values, until, now);
             }
             Ok(decide(
                 values.iter().map(Option::as_deref),
