@@ -6,6 +6,9 @@ and after 100k requests carrying distinct invalid tokens; and the Flask
 reference app under gunicorn (one sync worker) on the same core.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -125,11 +128,98 @@ def svg_chart(rows, path):
         f.write("\n".join(parts) + "\n")
 
 
+def start_redis():
+    """A throwaway redis-server on CPU 1 (beside wrk), or None without one."""
+    if subprocess.run(["sh", "-c", "command -v redis-server"], capture_output=True).returncode != 0:
+        return None, None
+    port = free_port()
+    proc = subprocess.Popen(["taskset", "-c", "1", "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, f"redis://127.0.0.1:{port}/"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    return None, None
+
+
+# The routes with a revocation store (bench_server with --features redis and REDIS_URL).
+STORE_ROUTES = ["protected_memory", "protected_redis", "protected_redis_direct"]
+ASYMMETRIC = ["rs256", "es256", "eddsa"]
+# The peers (bench/peers, built by scripts/bench into target/peers): label, binary.
+PEERS = [("jwt-authorizer 0.15", "peer_jwt_authorizer"),
+         ("axum-jwt-auth 0.7", "peer_axum_jwt_auth"),
+         ("axum-jwt-extended (own binary)", "peer_axum_jwt_extended")]
+
+
+def start_peers():
+    """The peers' servers on CPU 0, each on its own port: {label: (process, base URL, binary)}."""
+    peers = {}
+    for label, binary in PEERS:
+        path = os.path.join(ROOT, "target", "peers", "release", binary)
+        if not os.path.exists(path):
+            continue
+        port = free_port()
+        env = {**os.environ, "JWT_SECRET_KEY": SECRET, "ADDR": f"127.0.0.1:{port}"}
+        proc = subprocess.Popen(["taskset", "-c", "0", path], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        wait(base + "/unprotected")
+        peers[label] = (proc, base, path)
+    return peers
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hs(payload, alg="HS256"):
+    """`payload` signed with the bench secret."""
+    head = b64(json.dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
+    body = b64(json.dumps(payload, separators=(",", ":")).encode())
+    digest = {"HS256": hashlib.sha256, "HS512": hashlib.sha512}[alg]
+    return f"{head}.{body}.{b64(hmac.new(SECRET.encode(), f'{head}.{body}'.encode(), digest).digest())}"
+
+
+def unsafe_tokens(token, refresh):
+    """Tokens a careful HS256 service refuses, made from a valid one of ours."""
+    payload = json.loads(unb64(token.split(".")[1]))
+    now = int(time.time())
+    no_exp = {k: v for k, v in payload.items() if k != "exp"}
+    none_head = b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    return [
+        ("a valid token (control)", hs(payload)),
+        ("expired 30 s ago (inside a 60 s leeway)", hs({**payload, "iat": now - 930, "nbf": now - 930, "exp": now - 30})),
+        ("`nbf` 60 s in the future", hs({**payload, "nbf": now + 60})),
+        ("a refresh token on an access route", refresh),
+        ("HS512 under the HS256 secret", hs(payload, "HS512")),
+        ("`alg: none`, no signature", f"{none_head}.{b64(json.dumps(payload).encode())}."),
+        ("no `exp` (Flask-JWT-Extended accepts it: `expires_delta=False`)", hs(no_exp)),
+    ]
+
+
+def status(url, token):
+    try:
+        return urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"}), timeout=5).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def main():
     port = free_port()
+    redis, redis_url = start_redis()
     env = {**os.environ, "JWT_SECRET_KEY": SECRET, "ADDR": f"127.0.0.1:{port}"}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     server = subprocess.Popen(["taskset", "-c", "0", os.path.join(ROOT, "target/release/examples/bench_server")],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peers = start_peers()
     results = {}
     try:
         base = f"http://127.0.0.1:{port}"
@@ -140,13 +230,24 @@ def main():
         # The ratios compare these routes: they are measured in interleaved
         # rounds and each keeps its median round, so that a slow spell of
         # this shared machine hits all of them alike.
-        compared = [(route, "valid token", good) for route in
-                    ["unprotected", "protected", "handwritten", "floor", "protected_cached"]]
-        compared.append(("protected", "forged token", forged))
-        rounds = {(route, traffic): [] for route, traffic, _ in compared}
+        with_stores = redis_url is not None and urllib.request.urlopen(
+            urllib.request.Request(base + "/protected_redis", headers={"Authorization": f"Bearer {token}"}),
+            timeout=5).status == 200
+        compared = [(route, "valid token", f"{base}/{route}", good) for route in
+                    ["unprotected", "protected", "protected_uncached", "handwritten", "floor", "protected_cached"]
+                    + (STORE_ROUTES if with_stores else [])]
+        compared.append(("protected", "forged token", f"{base}/protected", forged))
+        for label, (_, peer, _) in peers.items():
+            compared.append((f"{label}: unprotected", "-", f"{peer}/unprotected", None))
+            compared.append((f"{label}: protected", "valid token", f"{peer}/protected", good))
+        for alg in ASYMMETRIC:
+            alg_token = f"Authorization: Bearer {wait(f'{base}/token_{alg}')}"
+            for route in [f"protected_{alg}", f"protected_{alg}_uncached"]:
+                compared.append((route, "valid token", f"{base}/{route}", alg_token))
+        rounds = {(route, traffic): [] for route, traffic, _, _ in compared}
         for _ in range(ROUNDS):
-            for route, traffic, header in compared:
-                rounds[(route, traffic)].append(wrk(f"{base}/{route}", header, duration=ROUND_DURATION))
+            for route, traffic, url, header in compared:
+                rounds[(route, traffic)].append(wrk(url, header, duration=ROUND_DURATION))
         for key, runs in rounds.items():
             results[key] = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
         # Many users: 1,000 distinct valid tokens in turn (the cache is not a
@@ -155,8 +256,17 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write(many_tokens_lua(tokens))
             many = f.name
-        for route in ["protected", "protected_cached"]:
+        for route in ["protected", "protected_cached"] + (["protected_memory", "protected_redis"] if with_stores else []):
             results[(route, f"{DISTINCT_TOKENS:,} distinct valid tokens")] = wrk(f"{base}/{route}", script=many)
+        for label, (_, peer, _) in peers.items():
+            results[(f"{label}: protected", f"{DISTINCT_TOKENS:,} distinct valid tokens")] = wrk(f"{peer}/protected", script=many)
+        # What each server accepts (2xx) of tokens a careful service refuses.
+        refresh = wait(base + "/refresh_token")
+        servers = [("axum-jwt-extended", f"{base}/protected")] + [(label, f"{peer}/protected") for label, (_, peer, _) in peers.items()
+                                                                  if not label.startswith("axum-jwt-extended")]
+        safety = [(case, [status(url, t) for _, url in servers]) for case, t in unsafe_tokens(token, refresh)]
+        sizes = {label: os.path.getsize(path) for label, (_, _, path) in peers.items()}
+        peer_rss = {label: rss_kib(proc.pid, "VmHWM") for label, (proc, _, _) in peers.items()}
         results[("handwritten", "forged token")] = wrk(f"{base}/handwritten", forged)
         for route in ["protected", "handwritten"]:
             results[(route, "no token")] = wrk(f"{base}/{route}")
@@ -171,6 +281,12 @@ def main():
     finally:
         server.terminate()
         server.wait()
+        for proc, _, _ in peers.values():
+            proc.terminate()
+            proc.wait()
+        if redis:
+            redis.terminate()
+            redis.wait()
 
     # Flask-JWT-Extended under gunicorn, same endpoint, same cores.
     fport = free_port()
@@ -193,7 +309,7 @@ def main():
               f"Machine: {os.cpu_count()} cores ({cpu}), `{subprocess.run(['rustc', '--version'], capture_output=True, text=True).stdout.strip()}`, release builds, loopback. The machine is shared and noisy: compare ratios measured in one run, not absolute numbers across runs.", ""]
     if crit:
         lines += ["## Token operations (criterion medians, µs)", "",
-                  "`cargo bench --bench tokens`. *verify_request* is everything the guard does: find the token in the header, decode, check the claims, type and freshness, and the in-memory blocklist; *cache hit* is the same with the opt-in verified-token cache holding the token. jsonwebtoken's decode uses an equivalent `Validation` (HS256 or the key's algorithm, leeway 0, `nbf` checked).", "",
+                  "`cargo bench --bench tokens`. *verify_request* is everything the guard does with the verified-token cache off: find the token in the header, decode, check the claims, type and freshness, and the in-memory blocklist; *cache hit* is the same with the cache (on by default) holding the token. jsonwebtoken's decode uses an equivalent `Validation` (HS256 or the key's algorithm, leeway 0, `nbf` checked).", "",
                   "| algorithm | ours: create | jsonwebtoken: encode | ours: verify_request | ours: verify_request, cache hit | ours: decode_token | jsonwebtoken: decode | ours: forged token |",
                   "|---|---|---|---|---|---|---|---|"]
         for alg in ["HS256", "RS256", "ES256", "EdDSA"]:
@@ -237,21 +353,54 @@ def main():
     hw = results[("handwritten", "valid token")]["rps"]
     fl = results[("floor", "valid token")]["rps"]
     pc = results[("protected_cached", "valid token")]["rps"]
-    lines += ["", "*protected_cached* is the same `#[jwt_required]` handler under a manager with the opt-in verified-token cache (`JwtConfigBuilder::verified_token_cache`): the repeated token is verified once, then only its time claims, type, freshness and revocation are checked.",
+    if ("protected_redis", "valid token") in results:
+        lines += ["", "*protected_memory*, *protected_redis* and *protected_redis_direct* are the same handler with a revocation store: the in-memory one (holding one revocation, so that every request is checked), `RedisBlocklist` as it comes (its local mirror answers the checks of tokens it has seen; a revocation anywhere reaches it by publish), and `RedisBlocklist` with the mirror off (one `MGET` per request). Redis runs on loopback on wrk's core."]
+    lines += ["", "*protected* is `#[jwt_required]` with the default configuration, which keeps verified tokens (4,096; `JwtConfigBuilder::verified_token_cache`): a repeated token is verified once, then only its time claims, type, freshness and revocation are checked. *protected_uncached* turns that cache off (every request verified from scratch); *protected_cached* raises it to 10,000 tokens.",
               "", "*floor* is the HS256 floor as an extractor: base64url of the segments, one prekeyed HMAC-SHA256 and borrowed claims, nothing checked. It is the most any HS256 check can reach with these crates, so it bounds the first ratio below.",
               "", "| target (HTTP) | measured | goal |", "|---|---|---|",
-              f"| `#[jwt_required]` / unprotected | {pr / un:.2f}x | >= 0.85x |",
+              f"| `#[jwt_required]` (default configuration) / unprotected | {pr / un:.2f}x | >= 0.88x |",
               f"| (bound: floor / unprotected) | {fl / un:.2f}x | - |",
-              f"| `#[jwt_required]` with `verified_token_cache` (opt-in) / unprotected | {pc / un:.2f}x | >= 0.85x |",
+              f"| `#[jwt_required]` with the verified-token cache off / unprotected | {results[('protected_uncached', 'valid token')]['rps'] / un:.2f}x | - |",
+              f"| `#[jwt_required]` with a 10,000-token cache / unprotected | {pc / un:.2f}x | - |",
+              *[f"| `#[jwt_required]` / {label} | {pr / results[(f'{label}: protected', 'valid token')]['rps']:.2f}x | > 1.00x |"
+                for label in peers if not label.startswith("axum-jwt-extended")],
               f"| `#[jwt_required]` / floor | {pr / fl:.2f}x | - |",
               f"| `#[jwt_required]` / hand-written jsonwebtoken extractor | {pr / hw:.2f}x | >= 1.15x |",
               f"| forged token / valid token (requests/s) | {results[('protected', 'forged token')]['rps'] / pr:.2f}x | >= 1.00x |",
               *([f"| forged token / valid token (cost in process, `tests/benches/router.rs`) | {crit['router_protected_forged'] / crit['router_protected']:.2f}x | <= 1.00x |"]
                 if crit.get("router_protected_forged") and crit.get("router_protected") else []),
+              *([f"| `RedisBlocklist` (local mirror, the default) / in-memory blocklist | {results[('protected_redis', 'valid token')]['rps'] / results[('protected_memory', 'valid token')]['rps']:.2f}x | >= 0.90x |",
+                 f"| `RedisBlocklist` (local mirror) / in-memory blocklist, {DISTINCT_TOKENS:,} distinct tokens | {results[('protected_redis', f'{DISTINCT_TOKENS:,} distinct valid tokens')]['rps'] / results[('protected_memory', f'{DISTINCT_TOKENS:,} distinct valid tokens')]['rps']:.2f}x | >= 0.90x |",
+                 f"| `RedisBlocklist::local_mirror(0)` (a round trip per request) / in-memory blocklist | {results[('protected_redis_direct', 'valid token')]['rps'] / results[('protected_memory', 'valid token')]['rps']:.2f}x | - |"]
+                if ("protected_redis", "valid token") in results else []),
               f"| `#[jwt_required]` / Flask-JWT-Extended under gunicorn | {pr / flask_result['rps']:.0f}x | >= 50x |",
               "", "Over HTTP a forged and a valid token cost the same within this machine's noise (+/-4% between runs): the network stack dominates both. In process, rejecting a forged token costs about half of accepting a valid one.",
               "", f"Peak RSS of the server after the runs above: {peak / 1024:.1f} MiB. "
               f"RSS before and after about {distinct_requests:,.0f} requests with distinct invalid tokens: {before / 1024:.1f} MiB -> {after / 1024:.1f} MiB."]
+    if peers:
+        lines += ["", "## The peers", "",
+                  "The same handler behind each library, set up as its README shows with its defaults, one release binary each (`bench/peers`, HS256, tokio's current-thread scheduler), measured in the interleaved rounds above. *own unprotected* is the peer's own unprotected route, in the same binary.", "",
+                  "| server | requests/s, one token | vs its own unprotected | requests/s, 1,000 tokens | vs axum-jwt-extended's default route | peak RSS | binary size |",
+                  "|---|---|---|---|---|---|---|"]
+        many_key = f"{DISTINCT_TOKENS:,} distinct valid tokens"
+        ours_many = results[("protected", many_key)]["rps"]
+        lines.append(f"| axum-jwt-extended (bench server, default route) | {pr:,.0f} | {pr / un:.2f}x | {ours_many:,.0f} | 1.00x | - | - |")
+        for label in peers:
+            p = results[(f"{label}: protected", "valid token")]["rps"]
+            u = results[(f"{label}: unprotected", "-")]["rps"]
+            m = results[(f"{label}: protected", many_key)]["rps"]
+            lines.append(f"| {label} | {p:,.0f} | {p / u:.2f}x | {m:,.0f} | {p / pr:.2f}x | {peer_rss[label] / 1024:.1f} MiB | {sizes[label] / 1048576:.1f} MiB |")
+        lines += ["", "What each accepts (2xx) of tokens that axum-jwt-extended refuses, so that nobody reads speed without safety (HTTP status of `GET /protected`):", "",
+                  "| token | " + " | ".join(label for label, _ in servers) + " |", "|---|" + "---|" * len(servers)]
+        for case, codes in safety:
+            lines.append(f"| {case} | " + " | ".join(str(c) for c in codes) + " |")
+    lines += ["", "## Asymmetric keys over HTTP", "",
+              "The same `#[jwt_required]` handler verifying RS256 (RSA 2048), ES256 and EdDSA (Ed25519) tokens, with the default configuration (the verified-token cache on) and with the cache off: what identity-provider users pay.", "",
+              "| algorithm | requests/s, default (cache on) | requests/s, cache off | default / unprotected | cache off / unprotected |", "|---|---|---|---|---|"]
+    for alg in ASYMMETRIC:
+        c = results[(f"protected_{alg}", "valid token")]["rps"]
+        u = results[(f"protected_{alg}_uncached", "valid token")]["rps"]
+        lines.append(f"| {alg.upper() if alg != 'eddsa' else 'EdDSA'} | {c:,.0f} | {u:,.0f} | {c / un:.2f}x | {u / un:.2f}x |")
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     svg_chart([(f"{route} ({traffic})", r["rps"]) for (route, traffic), r in results.items()]

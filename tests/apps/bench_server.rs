@@ -10,6 +10,11 @@
 //! GET /protected_uncached (`#[jwt_required]` with the verified-token cache off)
 //! ```
 //!
+//! With `--features redis` and `REDIS_URL`: `GET /protected_memory` (the
+//! in-memory revocation store, holding a revocation), `GET /protected_redis`
+//! (`RedisBlocklist`, its local mirror on) and `GET /protected_redis_direct`
+//! (the mirror off: a round trip per request).
+//!
 //! `RUNTIME=multi` runs tokio's multi-thread scheduler (what `#[tokio::main]`
 //! gives); the default is the current-thread scheduler.
 
@@ -18,13 +23,17 @@ mod bench_app;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("JWT_SECRET_KEY")?;
     let addr = std::env::var("ADDR").unwrap_or_else(|_| "127.0.0.1:8000".to_owned());
-    let app = bench_app::app(&secret)?;
     let runtime = match std::env::var("RUNTIME").as_deref() {
         Ok("multi") => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     }
     .enable_all()
     .build()?;
+    // Inside the runtime: the Redis stores start their connections there.
+    let app = {
+        let _inside = runtime.enter();
+        bench_app::app(&secret)?
+    };
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&addr).await?;
         eprintln!("listening on http://{}", listener.local_addr()?);

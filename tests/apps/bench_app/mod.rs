@@ -154,7 +154,8 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
         .route("/protected_cached", get(protected))
         .layer(cached.layer());
     let minter = jwt.clone();
-    Ok(Router::new()
+    let refresh_minter = jwt.clone();
+    let router = Router::new()
         .route("/unprotected", get(unprotected))
         .route("/protected", get(protected))
         .route("/handwritten", get(handwritten))
@@ -166,7 +167,102 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
                 async move { minter.create_access_token("alice").unwrap_or_default() }
             }),
         )
+        .route(
+            "/refresh_token",
+            get(move || {
+                let minter = refresh_minter.clone();
+                async move { minter.create_refresh_token("alice").unwrap_or_default() }
+            }),
+        )
         .layer(jwt.layer())
         .merge(cached_routes)
-        .merge(uncached_routes))
+        .merge(uncached_routes)
+        .merge(asymmetric_routes()?);
+    #[cfg(feature = "redis")]
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        return Ok(router.merge(blocklist_routes(secret, &url)?));
+    }
+    Ok(router)
+}
+
+/// For RS256 (RSA 2048), ES256 and EdDSA (Ed25519), with the keys of
+/// `tests/fixtures/keys`: `/token_<alg>` mints a token, `/protected_<alg>`
+/// verifies it with the default configuration (the verified-token cache on)
+/// and `/protected_<alg>_uncached` with the cache off. `<alg>` is lowercase.
+fn asymmetric_routes() -> Result<Router, Box<dyn std::error::Error>> {
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/keys");
+    let mut router = Router::new();
+    for (alg, key) in [
+        ("RS256", "rsa2048"),
+        ("ES256", "ec256"),
+        ("EdDSA", "ed25519"),
+    ] {
+        let config = |cache| -> Result<JwtConfig, Box<dyn std::error::Error>> {
+            Ok(JwtConfig::builder()
+                .algorithm(alg)
+                .private_key(std::fs::read(format!("{keys}/{key}-private.pem"))?)
+                .public_key(std::fs::read(format!("{keys}/{key}-public.pem"))?)
+                .verified_token_cache(cache)
+                .build()?)
+        };
+        let cached = JwtManager::new(config(axum_jwt_extended::DEFAULT_VERIFIED_TOKEN_CACHE)?)?;
+        let uncached = JwtManager::new(config(0)?)?;
+        let name = alg.to_lowercase();
+        let minter = cached.clone();
+        router = router
+            .route(
+                &format!("/token_{name}"),
+                get(move || {
+                    let minter = minter.clone();
+                    async move { minter.create_access_token("alice").unwrap_or_default() }
+                }),
+            )
+            .merge(
+                Router::new()
+                    .route(&format!("/protected_{name}"), get(protected))
+                    .layer(cached.layer()),
+            )
+            .merge(
+                Router::new()
+                    .route(&format!("/protected_{name}_uncached"), get(protected))
+                    .layer(uncached.layer()),
+            );
+    }
+    Ok(router)
+}
+
+/// With `REDIS_URL` (feature `redis`): the protected handler with a
+/// revocation store, `/protected_memory` (the in-memory store, holding one
+/// revocation so that every check is made), `/protected_redis`
+/// (`RedisBlocklist` as it comes: its local mirror on) and
+/// `/protected_redis_direct` (the mirror off: one round trip per request).
+/// Must be called inside a Tokio runtime.
+#[cfg(feature = "redis")]
+fn blocklist_routes(secret: &str, url: &str) -> Result<Router, Box<dyn std::error::Error>> {
+    use axum_jwt_extended::{Blocklist, MemoryBlocklist, RedisBlocklist, Revocation};
+    use std::future::Future;
+    let memory = MemoryBlocklist::new();
+    // The in-memory store answers at once: one poll records the revocation.
+    let revoked = std::pin::pin!(memory.revoke(Revocation::Token("someone-else"), None))
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    if !matches!(revoked, std::task::Poll::Ready(Ok(()))) {
+        return Err("the in-memory store did not record a revocation".into());
+    }
+    let config = || JwtConfig::builder().secret_key(secret).build();
+    let guarded =
+        |jwt: JwtManager, path: &str| Router::new().route(path, get(protected)).layer(jwt.layer());
+    let router = Router::new()
+        .merge(guarded(
+            JwtManager::new(config()?)?.with_blocklist(memory),
+            "/protected_memory",
+        ))
+        .merge(guarded(
+            JwtManager::new(config()?)?.with_blocklist(RedisBlocklist::new(url)?),
+            "/protected_redis",
+        ))
+        .merge(guarded(
+            JwtManager::new(config()?)?.with_blocklist(RedisBlocklist::new(url)?.local_mirror(0)),
+            "/protected_redis_direct",
+        ));
+    Ok(router)
 }
