@@ -133,6 +133,8 @@
 //! | `rust-crypto` | no | pure-Rust crypto instead (RustCrypto crates); verifies every algorithm but refuses to *sign* with RSA (RS*/PS*), whose RustCrypto implementation is not constant time (RUSTSEC-2023-0071) |
 //! | `tracing` | yes | `tracing` events for verification outcomes (the kind of failure, never the token) |
 //! | `redis` | no | `RedisBlocklist`, a revocation store shared by a fleet |
+//! | `redis-tls` | no | `rediss://` for the Redis stores (rustls; the platform's roots and `SSL_CERT_FILE`, or a client from `redis::Client::build_with_tls`) |
+//! | `redis-cluster` | no | `RedisBlocklist::cluster` and `RedisSessionStore::cluster`: the stores in a Redis Cluster |
 //! | `websocket` | no | `WebSocketUpgradeExt::on_upgrade_with_jwt`: the socket in the token's scope, closed (1008) when the token expires or is revoked; see [WebSockets](guide::websockets) |
 //! | `jwks-http` | no | `RemoteJwks::http` (plain HTTP) and OpenID discovery of a loopback provider |
 //! | `jwks-https` | no | `RemoteJwks::https`, `Issuer::discover` over HTTPS, `TlsRoots` (rustls; the platform's roots and `SSL_CERT_FILE`; no OpenSSL); see [identity providers](guide::identity_providers) |

@@ -45,7 +45,7 @@
 //   requirements   a route's arguments (`optional`, `fresh`, `refresh`, ...) as bits
 //   python         Python/Werkzeug emulation: truthiness, `str.split`, latin-1 headers
 // Stores, keys and configuration
-//   blocklist/     the revocation store trait, memory, Redis and its local mirror
+//   blocklist/     the revocation store trait, memory, Redis (one server, TLS, cluster) and its local mirror
 //   sessions/      a record per login (device list): the store trait, memory and Redis
 //   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
 //   jwks/          a remote JWKS as a key source; its HTTP(S) client, TLS roots, OIDC discovery
@@ -172,6 +172,12 @@ pub use manager::{
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub use openapi::JwtSecurityAddon;
+/// The `redis` crate the Redis stores are built on (feature `redis`), to
+/// build a `redis::Client` or a connection manager for
+/// [`RedisBlocklist::from_client`] and friends with the same version.
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis;
 pub use requirements::{req, Requirements, TokenKind};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

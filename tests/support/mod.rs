@@ -16,10 +16,12 @@ pub mod http;
 #[cfg(feature = "oidc-tests")]
 pub mod oidc;
 pub mod process;
+#[cfg(any(feature = "oidc-tests", feature = "redis-tests"))]
+pub mod tls;
 
 pub use process::{
-    example_binary, free_port, redis_calls, redis_cli, start_durable_redis, start_redis,
-    wait_for_port, Killed,
+    example_binary, free_port, redis_calls, redis_cli, start_cluster_node, start_durable_redis,
+    start_redis, start_tls_redis, wait_for_port, Killed,
 };
 
 use axum_jwt_extended::{JwtConfig, JwtManager};

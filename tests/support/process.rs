@@ -71,6 +71,81 @@ pub fn start_durable_redis(port: u16, dir: &std::path::Path) -> Killed {
     )
 }
 
+/// A `redis-server` listening with TLS only, on `port`, with `cert` and
+/// `key` (clients are not asked for a certificate).
+pub fn start_tls_redis(
+    port: u16,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    ca: &std::path::Path,
+) -> Killed {
+    let (cert, key, ca) = (
+        cert.to_str().unwrap(),
+        key.to_str().unwrap(),
+        ca.to_str().unwrap(),
+    );
+    let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+    let child = Command::new(&binary)
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args([
+            "--tls-cert-file",
+            cert,
+            "--tls-key-file",
+            key,
+            "--tls-ca-cert-file",
+            ca,
+        ])
+        .args([
+            "--tls-auth-clients",
+            "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {binary} ({e}): install redis-server, or run scripts/test")
+        });
+    wait_for_port(port, "redis-server (TLS)");
+    Killed(child)
+}
+
+/// A node of a Redis Cluster on `port`, its files (`nodes.conf`, the
+/// append-only file) in `dir`, so that it can be killed and restarted.
+pub fn start_cluster_node(port: u16, dir: &std::path::Path) -> Killed {
+    std::fs::create_dir_all(dir).unwrap();
+    let dir = dir.to_str().unwrap();
+    start_redis_with(
+        port,
+        &[
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            "--cluster-node-timeout",
+            "2000",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+            "--dir",
+            dir,
+        ],
+    )
+}
+
 fn start_redis_with(port: u16, settings: &[&str]) -> Killed {
     let binary = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
     let child = Command::new(&binary)

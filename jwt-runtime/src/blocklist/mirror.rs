@@ -29,6 +29,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
+use super::link::Link;
+
 /// Independent locks, so that concurrent checks rarely wait on each other.
 const SHARDS: usize = 16;
 
@@ -226,13 +228,17 @@ impl Mirror {
 /// channel is quiet, and on any failure goes dark and subscribes again
 /// (backing off from 50 ms to 1 s).
 pub(crate) async fn follow(
-    client: redis::Client,
+    subscribers: Arc<[redis::Client]>,
     channel: String,
     mirror: Weak<Mirror>,
     timeout: Duration,
 ) {
     let mut backoff = Duration::from_millis(50);
+    let mut attempt = 0usize;
     while mirror.strong_count() > 0 {
+        // One node after the other (for a cluster): the next when one fails.
+        let client = &subscribers[attempt % subscribers.len().max(1)];
+        attempt = attempt.wrapping_add(1);
         let subscribed = tokio::time::timeout(timeout * 5, async {
             let mut pubsub = client.get_async_pubsub().await?;
             pubsub.subscribe(&channel).await?;
@@ -282,13 +288,14 @@ pub(crate) async fn follow(
 /// Starts following `channel` for `mirror` on the current Tokio runtime, once.
 pub(crate) fn start(
     mirror: &Arc<Mirror>,
-    client: &redis::Client,
+    link: &Link,
     channel: impl FnOnce() -> String,
     timeout: Duration,
 ) {
-    if mirror.claim_start() {
+    let subscribers = link.subscribers();
+    if mirror.claim_start() && !subscribers.is_empty() {
         tokio::spawn(follow(
-            client.clone(),
+            subscribers,
             channel(),
             Arc::downgrade(mirror),
             timeout,

@@ -12,6 +12,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(feature = "redis")]
+pub(crate) mod link;
 mod memory;
 #[cfg(feature = "redis")]
 mod mirror;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
+use super::link::{Link, DEFAULT_TIMEOUT};
 use super::mirror::{self, Mirror};
 use super::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
 use crate::clock::{Clock, SystemClock};
@@ -46,8 +47,7 @@ use crate::error::JwtError;
 /// ```
 #[derive(Clone)]
 pub struct RedisBlocklist {
-    client: redis::Client,
-    connection: ConnectionManager,
+    link: Link,
     prefix: Arc<str>,
     timeout: Duration,
     clock: Arc<dyn Clock>,
@@ -65,29 +65,6 @@ impl fmt::Debug for RedisBlocklist {
     }
 }
 
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_millis(200);
-
-/// A connection manager for `url` that connects lazily (a service starts
-/// while Redis is down) and gives up on a command after the default
-/// timeout, reconnecting in the background. Shared by the Redis stores.
-pub(crate) fn lazy_connection(url: &str) -> Result<ConnectionManager, JwtError> {
-    lazy_client(url).map(|(_, connection)| connection)
-}
-
-/// The client of `url` and its [`lazy_connection`].
-fn lazy_client(url: &str) -> Result<(redis::Client, ConnectionManager), JwtError> {
-    let client = redis::Client::open(url)
-        .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
-    let config = redis::aio::ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(DEFAULT_TIMEOUT))
-        .set_response_timeout(Some(DEFAULT_TIMEOUT))
-        .set_number_of_retries(1)
-        .set_max_delay(Duration::from_millis(500));
-    let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
-        .map_err(|e| JwtError::Config(format!("REDIS_URL {url:?}: {e}")))?;
-    Ok((client, connection))
-}
-
 impl RedisBlocklist {
     /// Keys kept by the local mirror unless [`local_mirror`](Self::local_mirror)
     /// says otherwise: 65,536, under 10 MiB.
@@ -96,16 +73,79 @@ impl RedisBlocklist {
     /// A blocklist at `url` (`redis://host:port/db`). Connects lazily, so a
     /// service starts even while Redis is down (and fails closed until it is up).
     /// Must be called inside a Tokio runtime.
+    ///
+    /// `rediss://` (TLS) needs the feature `redis-tls` and trusts the
+    /// platform's roots and `SSL_CERT_FILE`; for a private CA or a client
+    /// certificate, build a `redis::Client` and use
+    /// [`from_client`](Self::from_client).
     pub fn new(url: &str) -> Result<Self, JwtError> {
-        let (client, connection) = lazy_client(url)?;
-        Ok(RedisBlocklist {
-            client,
-            connection,
+        Ok(Self::with_link(Link::url(url)?))
+    }
+
+    /// A blocklist through a client the app built (TLS roots and client
+    /// certificates with `redis::Client::build_with_tls`, credentials, the
+    /// database). Connects lazily. Must be called inside a Tokio runtime.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use axum_jwt_extended::{redis, RedisBlocklist};
+    /// let client = redis::Client::open("redis://:password@10.0.0.5:6379/2")?;
+    /// let blocklist = RedisBlocklist::from_client(client)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_client(client: redis::Client) -> Result<Self, JwtError> {
+        Ok(Self::with_link(Link::client(client)?))
+    }
+
+    /// A blocklist that sends its commands through the app's own connection
+    /// manager (no second connection for them); `client` (the one the
+    /// manager was made from) opens the local mirror's subscription.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use axum_jwt_extended::{redis, RedisBlocklist};
+    /// let client = redis::Client::open("redis://127.0.0.1:6379/")?;
+    /// let manager = redis::aio::ConnectionManager::new(client.clone()).await?;
+    /// // ... the app uses `manager` for its own data too.
+    /// let blocklist = RedisBlocklist::from_connection_manager(client, manager.clone());
+    /// # Ok(()) }
+    /// ```
+    pub fn from_connection_manager(client: redis::Client, manager: ConnectionManager) -> Self {
+        Self::with_link(Link::manager(client, manager))
+    }
+
+    /// A blocklist in a Redis Cluster (feature `redis-cluster`), reached
+    /// through `nodes` (`redis://` or, with `redis-tls`, `rediss://` URLs of
+    /// some or all of its nodes). Each key is one token's, one login's or one
+    /// identity's, so every command touches one hash slot (a check reads up
+    /// to three, which the cluster client splits by slot). The local mirror
+    /// subscribes to one node at a time (a publication reaches every node)
+    /// and moves to the next when it fails. Connects at the first command.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), axum_jwt_extended::JwtError> {
+    /// use axum_jwt_extended::RedisBlocklist;
+    /// let blocklist = RedisBlocklist::cluster(&[
+    ///     "redis://10.0.0.1:6379/",
+    ///     "redis://10.0.0.2:6379/",
+    ///     "redis://10.0.0.3:6379/",
+    /// ])?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis-cluster")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis-cluster")))]
+    pub fn cluster(nodes: &[&str]) -> Result<Self, JwtError> {
+        Ok(Self::with_link(Link::cluster(nodes)?))
+    }
+
+    fn with_link(link: Link) -> Self {
+        RedisBlocklist {
+            link,
             prefix: Arc::from("jwt:"),
             timeout: DEFAULT_TIMEOUT,
             clock: Arc::new(SystemClock),
             mirror: Some(Arc::new(Mirror::new(Self::DEFAULT_MIRROR_CAPACITY))),
-        })
+        }
     }
 
     /// How many keys the local mirror keeps
@@ -174,23 +214,7 @@ impl RedisBlocklist {
     }
 
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, BlocklistError> {
-        let mut connection = self.connection.clone();
-        match tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut connection)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(BlocklistError(format!("redis: {}", e.kind_str()))),
-            Err(_) => Err(BlocklistError("redis: timed out".into())),
-        }
-    }
-}
-
-trait KindStr {
-    fn kind_str(&self) -> String;
-}
-
-impl KindStr for redis::RedisError {
-    /// The error's kind only: never a key (which could carry a token id).
-    fn kind_str(&self) -> String {
-        format!("{:?}", self.kind())
+        self.link.query(&cmd, self.timeout).await
     }
 }
 
@@ -269,7 +293,7 @@ impl Blocklist for RedisBlocklist {
                     q.issued_at,
                 ));
             };
-            mirror::start(mirror, &self.client, || self.channel(), self.timeout);
+            mirror::start(mirror, &self.link, || self.channel(), self.timeout);
             let now = self.clock.now();
             if let Some(values) = mirror.lookup(keys, now) {
                 return Ok(decide(

@@ -8,6 +8,8 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 
+use crate::blocklist::link::{Link, DEFAULT_TIMEOUT};
+
 use super::{SessionRecord, SessionStore};
 use crate::blocklist::{BlocklistError, BoxFuture};
 use crate::error::JwtError;
@@ -37,7 +39,7 @@ use crate::error::JwtError;
 /// ```
 #[derive(Clone)]
 pub struct RedisSessionStore {
-    connection: ConnectionManager,
+    link: Link,
     prefix: Arc<str>,
     timeout: Duration,
 }
@@ -50,8 +52,6 @@ impl fmt::Debug for RedisSessionStore {
             .finish_non_exhaustive()
     }
 }
-
-use crate::blocklist::redis::DEFAULT_TIMEOUT;
 
 /// A record as Redis keeps it: the metadata as JSON text, so that the
 /// scripts (which re-encode records) never touch it.
@@ -171,12 +171,62 @@ impl RedisSessionStore {
     /// Sessions at `url` (`redis://host:port/db`). Connects lazily, so a
     /// service starts while Redis is down (and fails closed until it is up).
     /// Must be called inside a Tokio runtime.
+    /// `rediss://` (TLS) needs the feature `redis-tls`, as for
+    /// [`RedisBlocklist::new`](crate::RedisBlocklist::new).
     pub fn new(url: &str) -> Result<Self, JwtError> {
-        Ok(RedisSessionStore {
-            connection: crate::blocklist::redis::lazy_connection(url)?,
+        Ok(Self::with_link(Link::url(url)?))
+    }
+
+    /// Sessions through a client the app built (TLS roots, credentials, the
+    /// database); see [`RedisBlocklist::from_client`](crate::RedisBlocklist::from_client).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use axum_jwt_extended::{redis, RedisSessionStore};
+    /// let sessions = RedisSessionStore::from_client(redis::Client::open("redis://127.0.0.1:6379/")?)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_client(client: redis::Client) -> Result<Self, JwtError> {
+        Ok(Self::with_link(Link::client(client)?))
+    }
+
+    /// Sessions through the app's own connection manager (`client` is the
+    /// one it was made from).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use axum_jwt_extended::{redis, RedisSessionStore};
+    /// let client = redis::Client::open("redis://127.0.0.1:6379/")?;
+    /// let manager = redis::aio::ConnectionManager::new(client.clone()).await?;
+    /// let sessions = RedisSessionStore::from_connection_manager(client, manager);
+    /// # Ok(()) }
+    /// ```
+    pub fn from_connection_manager(client: redis::Client, manager: ConnectionManager) -> Self {
+        Self::with_link(Link::manager(client, manager))
+    }
+
+    /// Sessions in a Redis Cluster (feature `redis-cluster`): one hash per
+    /// identity, so every command touches one hash slot. See
+    /// [`RedisBlocklist::cluster`](crate::RedisBlocklist::cluster).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), axum_jwt_extended::JwtError> {
+    /// use axum_jwt_extended::RedisSessionStore;
+    /// let sessions = RedisSessionStore::cluster(&["redis://10.0.0.1:6379/", "redis://10.0.0.2:6379/"])?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "redis-cluster")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis-cluster")))]
+    pub fn cluster(nodes: &[&str]) -> Result<Self, JwtError> {
+        Ok(Self::with_link(Link::cluster(nodes)?))
+    }
+
+    fn with_link(link: Link) -> Self {
+        RedisSessionStore {
+            link,
             prefix: Arc::from("jwt:"),
             timeout: DEFAULT_TIMEOUT,
-        })
+        }
     }
 
     /// The prefix of every key (`jwt:`, the blocklist's default too).
@@ -195,15 +245,8 @@ impl RedisSessionStore {
         format!("{}sessions:{identity}", self.prefix)
     }
 
-    async fn run<T: redis::FromRedisValue>(
-        &self,
-        invocation: impl std::future::Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, BlocklistError> {
-        match tokio::time::timeout(self.timeout, invocation).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(BlocklistError(format!("redis: {:?}", e.kind()))),
-            Err(_) => Err(BlocklistError("redis: timed out".into())),
-        }
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, BlocklistError> {
+        self.link.query(&cmd, self.timeout).await
     }
 }
 
@@ -223,11 +266,9 @@ impl SessionStore for RedisSessionStore {
     ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
         Box::pin(async move {
             let text = Stored::from_record(record)?;
-            let mut connection = self.connection.clone();
             let mut cmd = eval(INSERT, self.key(&record.identity));
             cmd.arg(&record.id).arg(text).arg(now).arg(cap.unwrap_or(0));
-            self.run(cmd.query_async::<Vec<String>>(&mut connection))
-                .await
+            self.run::<Vec<String>>(cmd).await
         })
     }
 
@@ -237,10 +278,9 @@ impl SessionStore for RedisSessionStore {
         now: f64,
     ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
         Box::pin(async move {
-            let mut connection = self.connection.clone();
             let mut cmd = redis::cmd("HVALS");
             cmd.arg(self.key(identity));
-            let values: Vec<String> = self.run(cmd.query_async(&mut connection)).await?;
+            let values: Vec<String> = self.run(cmd).await?;
             Ok(values
                 .iter()
                 .filter_map(|text| Stored::into_record(text))
@@ -257,12 +297,11 @@ impl SessionStore for RedisSessionStore {
         expires_at: Option<f64>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         Box::pin(async move {
-            let mut connection = self.connection.clone();
             let mut cmd = eval(TOUCH, self.key(identity));
             cmd.arg(id)
                 .arg(last_used_at)
                 .arg(expires_at.map(|e| e.to_string()).unwrap_or_default());
-            let found: i64 = self.run(cmd.query_async(&mut connection)).await?;
+            let found: i64 = self.run(cmd).await?;
             Ok(found == 1)
         })
     }
@@ -273,10 +312,9 @@ impl SessionStore for RedisSessionStore {
         id: &'a str,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
         Box::pin(async move {
-            let mut connection = self.connection.clone();
             let mut cmd = redis::cmd("HDEL");
             cmd.arg(self.key(identity)).arg(id);
-            let removed: i64 = self.run(cmd.query_async(&mut connection)).await?;
+            let removed: i64 = self.run(cmd).await?;
             Ok(removed == 1)
         })
     }
