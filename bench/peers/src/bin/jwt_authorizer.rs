@@ -18,7 +18,9 @@ async fn unprotected() -> Json<Value> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("JWT_SECRET_KEY")?;
     let addr = std::env::var("ADDR")?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let auth: Authorizer = JwtAuthorizer::from_secret(&secret).build().await?;
         let app = Router::new()
