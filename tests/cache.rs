@@ -2,7 +2,8 @@
 //! same order and at the same instants, get the same status and body from a
 //! service with the cache and from one without. Expiry, the clock going back,
 //! revocation, type, freshness, forged tokens and CSRF are all exercised
-//! after the token was cached.
+//! after the token was cached; so are the ends of a login (logout of the
+//! login, log out everywhere, refresh-token reuse, an ended session).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -12,7 +13,8 @@ use axum::http::{header, Method, Request};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    get_jwt_identity, jwt_required, Clock, JwtConfig, JwtManager, Location, TokenOptions,
+    get_jwt_identity, jwt_required, BlocklistError, BoxFuture, Clock, JwtConfig, JwtManager,
+    Location, MemoryBlocklist, MemorySessionStore, SessionRecord, SessionStore, TokenOptions,
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -305,5 +307,161 @@ async fn a_decode_key_loader_is_asked_on_every_request() {
     assert_eq!(
         call(&app, Method::GET, "/protected", Send::Bearer(&minted_at_t0)).await,
         (422, json!({ "msg": "Signature verification failed" }))
+    );
+}
+
+/// One session store for the two services of the test below (two instances
+/// of one fleet, one with the cache and one without).
+#[derive(Debug, Clone)]
+struct SharedSessions(Arc<MemorySessionStore>);
+
+impl SessionStore for SharedSessions {
+    fn insert<'a>(
+        &'a self,
+        record: &'a SessionRecord,
+        cap: Option<usize>,
+        now: f64,
+    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
+        self.0.insert(record, cap, now)
+    }
+    fn list<'a>(
+        &'a self,
+        identity: &'a str,
+        now: f64,
+    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
+        self.0.list(identity, now)
+    }
+    fn touch<'a>(
+        &'a self,
+        identity: &'a str,
+        id: &'a str,
+        last_used_at: f64,
+        expires_at: Option<f64>,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        self.0.touch(identity, id, last_used_at, expires_at)
+    }
+    fn remove<'a>(
+        &'a self,
+        identity: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        self.0.remove(identity, id)
+    }
+}
+
+#[jwt_required(refresh)]
+async fn refresh_route() -> Json<Value> {
+    Json(json!({ "refreshed_for": get_jwt_identity() }))
+}
+
+/// The cache never changes an answer after a login ends in any of the ways
+/// revocation knows: a logout of the login (family), "log out everywhere",
+/// the reuse of a rotated refresh token, and the end of a session. Both
+/// services share one blocklist and one session store, and every token is
+/// answered (so cached) before its login ends.
+#[tokio::test]
+async fn the_cache_never_changes_an_answer_when_a_login_ends() {
+    let clock = SharedClock(Arc::new(Mutex::new(T0)));
+    let blocklist = MemoryBlocklist::with_clock(clock.clone());
+    let sessions = SharedSessions(Arc::new(MemorySessionStore::new()));
+    let make = |cache: usize| {
+        let jwt = JwtManager::new(
+            JwtConfig::builder()
+                .secret_key(SECRET)
+                .clock(clock.clone())
+                .verified_token_cache(cache)
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
+        .with_blocklist(blocklist.clone())
+        .with_sessions(sessions.clone());
+        let app = Router::new()
+            .route("/protected", get(protected))
+            .route("/refresh", get(refresh_route))
+            .layer(jwt.layer());
+        Service { jwt, app }
+    };
+    let (cached, plain) = (make(1024), make(0));
+    let jwt = &plain.jwt;
+    let decode = |t: &str| jwt.decode_token(t, false).unwrap();
+
+    let mut answers = Vec::new();
+    macro_rules! both {
+        ($label:expr, $uri:expr, $token:expr) => {{
+            let a = call(&cached.app, Method::GET, $uri, Send::Bearer($token)).await;
+            let b = call(&plain.app, Method::GET, $uri, Send::Bearer($token)).await;
+            assert_eq!(a, b, "{}", $label);
+            answers.push(a.0);
+        }};
+    }
+
+    // A logout of the login: its access and refresh tokens.
+    let login = jwt.create_token_pair("alice", TokenOptions::new()).unwrap();
+    both!("login: access", "/protected", &login.access_token);
+    both!("login: refresh", "/refresh", &login.refresh_token);
+    jwt.revoke_token_family(&decode(&login.access_token))
+        .await
+        .unwrap();
+    both!("logged out: access", "/protected", &login.access_token);
+    both!("logged out: refresh", "/refresh", &login.refresh_token);
+
+    // Log out everywhere: earlier tokens die, a later login lives.
+    let before = jwt.create_access_token("bob").unwrap();
+    both!("bob", "/protected", &before);
+    *clock.0.lock().unwrap() += 1.0;
+    jwt.revoke_all_tokens_of("bob").await.unwrap();
+    both!("bob logged out everywhere", "/protected", &before);
+    *clock.0.lock().unwrap() += 1.0;
+    let after = jwt.create_access_token("bob").unwrap();
+    both!("bob's later login", "/protected", &after);
+
+    // Rotation, then the spent refresh token again: reuse ends the login.
+    let first = jwt.create_token_pair("carol", TokenOptions::new()).unwrap();
+    both!("carol: refresh", "/refresh", &first.refresh_token);
+    let second = jwt
+        .rotate_refresh_token(&decode(&first.refresh_token))
+        .await
+        .unwrap();
+    both!("carol: rotated access", "/protected", &second.access_token);
+    both!(
+        "carol: spent refresh (reuse)",
+        "/refresh",
+        &first.refresh_token
+    );
+    both!(
+        "carol: rotated access after reuse",
+        "/protected",
+        &second.access_token
+    );
+    both!(
+        "carol: rotated refresh after reuse",
+        "/refresh",
+        &second.refresh_token
+    );
+
+    // A session ended from another device.
+    let laptop = jwt
+        .create_session("dave", TokenOptions::new(), json!({"device": "laptop"}))
+        .await
+        .unwrap();
+    let phone = jwt
+        .create_session("dave", TokenOptions::new(), json!({"device": "phone"}))
+        .await
+        .unwrap();
+    both!("dave: laptop", "/protected", &laptop.access_token);
+    both!("dave: phone", "/protected", &phone.access_token);
+    assert!(jwt
+        .revoke_session(&decode(&phone.access_token), &laptop.session_id)
+        .await
+        .unwrap());
+    both!("dave: laptop ended", "/protected", &laptop.access_token);
+    both!("dave: laptop's refresh", "/refresh", &laptop.refresh_token);
+    both!("dave: phone still in", "/protected", &phone.access_token);
+
+    assert_eq!(
+        answers,
+        [200, 200, 401, 401, 200, 401, 200, 200, 200, 401, 401, 401, 200, 200, 401, 401, 200],
+        "{answers:?}"
     );
 }
