@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -415,4 +416,7 @@ def main():
 
 
 if __name__ == "__main__":
+    # A stopped run must not leave its servers loading the machine under the
+    # next one: SIGTERM unwinds through the `finally` blocks that stop them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
