@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -24,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECRET = "bench-secret-that-is-long-enough-for-hs256"
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "64")
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
 ROUND_DURATION = os.environ.get("BENCH_ROUND_DURATION", "4s")
 
 
@@ -222,6 +223,7 @@ def main():
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peers = start_peers()
     results = {}
+    spread = {}
     try:
         base = f"http://127.0.0.1:{port}"
         token = wait(base + "/token")
@@ -246,11 +248,18 @@ def main():
             for route in [f"protected_{alg}", f"protected_{alg}_uncached"]:
                 compared.append((route, "valid token", f"{base}/{route}", alg_token))
         rounds = {(route, traffic): [] for route, traffic, _, _ in compared}
-        for _ in range(ROUNDS):
-            for route, traffic, url, header in compared:
+        for i in range(ROUNDS):
+            # A new order each round (seeded: the same on every run), so that
+            # no route always follows the same neighbour.
+            order = list(compared)
+            random.Random(i).shuffle(order)
+            for route, traffic, url, header in order:
                 rounds[(route, traffic)].append(wrk(url, header, duration=ROUND_DURATION))
         for key, runs in rounds.items():
             results[key] = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+            spread[key] = (min(r["rps"] for r in runs), max(r["rps"] for r in runs))
+        with open(os.path.join(ROOT, "target", "bench-rounds.json"), "w") as f:
+            json.dump({f"{route} ({traffic})": [r["rps"] for r in runs] for (route, traffic), runs in rounds.items()}, f, indent=1)
         # Many users: 1,000 distinct valid tokens in turn (the cache is not a
         # one-token trick).
         tokens = [wait(base + "/token") for _ in range(DISTINCT_TOKENS)]
@@ -344,11 +353,12 @@ def main():
         if crit.get("blocklist_memory_check_not_revoked"):
             lines += ["", f"Blocklist check (`cargo bench --features redis --bench blocklist`): memory {crit['blocklist_memory_check_not_revoked']:.3f} µs, `RedisBlocklist` answered by its local mirror (Redis on loopback) {crit.get('blocklist_redis_check_not_revoked', 0):.2f} µs."]
     lines += ["", f"## HTTP on loopback (wrk -t1 -c{CONNECTIONS}, server on CPU 0, wrk on CPU 1)", "",
-              f"The compared runs (valid tokens, and the forged token on the protected route): {ROUNDS} interleaved rounds of {ROUND_DURATION} each, the median round per route. Other rows: one run of {DURATION}.", "",
-              "| route | traffic | requests/s | p50 ms | p99 ms | non-2xx |", "|---|---|---|---|---|---|"]
+              f"The compared runs (valid tokens, and the forged token on the protected route): {ROUNDS} interleaved rounds of {ROUND_DURATION} each, the routes in a new (seeded) order every round, the median round per route; the lowest and highest rounds show this shared machine's noise (every round is in `target/bench-rounds.json`). Other rows: one run of {DURATION}.", "",
+              "| route | traffic | requests/s | rounds: lowest-highest | p50 ms | p99 ms | non-2xx |", "|---|---|---|---|---|---|---|"]
     for (route, traffic), r in results.items():
-        lines.append(f"| {route} | {traffic} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['non2xx']} |")
-    lines.append(f"| Flask-JWT-Extended (gunicorn, 1 sync worker) | valid token | {flask_result['rps']:,.0f} | {flask_result['p50_ms']:.2f} | {flask_result['p99_ms']:.2f} | {flask_result['non2xx']} |")
+        lo_hi = f"{spread[(route, traffic)][0]:,.0f}-{spread[(route, traffic)][1]:,.0f}" if (route, traffic) in spread else "-"
+        lines.append(f"| {route} | {traffic} | {r['rps']:,.0f} | {lo_hi} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['non2xx']} |")
+    lines.append(f"| Flask-JWT-Extended (gunicorn, 1 sync worker) | valid token | {flask_result['rps']:,.0f} | - | {flask_result['p50_ms']:.2f} | {flask_result['p99_ms']:.2f} | {flask_result['non2xx']} |")
     un = results[("unprotected", "valid token")]["rps"]
     pr = results[("protected", "valid token")]["rps"]
     hw = results[("handwritten", "valid token")]["rps"]
