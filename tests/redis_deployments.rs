@@ -65,16 +65,6 @@ async fn accepted_within(jwt: &JwtManager, token: &DecodedToken, within: Duratio
     }
 }
 
-/// `calls=` of `command` in the text of `INFO commandstats`.
-fn calls_of(stats: &str, command: &str) -> u64 {
-    let prefix = format!("cmdstat_{command}:calls=");
-    stats
-        .lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .and_then(|rest| rest.split(',').next())
-        .map_or(0, |n| n.parse().unwrap())
-}
-
 /// Checks `token` until 50 checks in a row reach Redis no more (`calls`
 /// counts its `MGET`s): the local mirror is live and answers, at most 5 s.
 async fn assert_no_round_trips(jwt: &JwtManager, token: &DecodedToken, calls: impl Fn() -> u64) {
@@ -137,7 +127,7 @@ async fn a_fleet_over_tls_shares_revocations_and_sessions() {
             .args(["INFO", "commandstats"])
             .output()
             .unwrap();
-        calls_of(&String::from_utf8_lossy(&out.stdout), "mget")
+        support::calls_in_commandstats(&String::from_utf8_lossy(&out.stdout), "mget")
     };
     assert_no_round_trips(&b, &token, mget_calls).await;
     a.revoke_token(&token).await.unwrap();

@@ -20,8 +20,8 @@ pub mod process;
 pub mod tls;
 
 pub use process::{
-    example_binary, free_port, redis_calls, redis_cli, start_cluster_node, start_durable_redis,
-    start_redis, start_tls_redis, wait_for_port, Killed,
+    calls_in_commandstats, example_binary, free_port, redis_calls, redis_cli, start_cluster_node,
+    start_durable_redis, start_redis, start_tls_redis, wait_for_port, Killed,
 };
 
 use axum_jwt_extended::{JwtConfig, JwtManager};

@@ -174,7 +174,11 @@ pub fn redis_cli(port: u16, args: &[&str]) -> String {
 /// How many times Redis on `port` ran `command` (lowercase), from
 /// `INFO commandstats`.
 pub fn redis_calls(port: u16, command: &str) -> u64 {
-    let stats = redis_cli(port, &["INFO", "commandstats"]);
+    calls_in_commandstats(&redis_cli(port, &["INFO", "commandstats"]), command)
+}
+
+/// `calls=` of `command` (lowercase) in the text of `INFO commandstats`.
+pub fn calls_in_commandstats(stats: &str, command: &str) -> u64 {
     let prefix = format!("cmdstat_{command}:calls=");
     stats
         .lines()
