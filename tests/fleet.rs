@@ -32,6 +32,20 @@ fn start_instance(port: u16, redis_port: u16) -> Killed {
     Killed(child)
 }
 
+/// A fresh Redis and two instances of the example on it, at ports `a` and
+/// `b`; the processes stop when the returned guards are dropped.
+fn two_instances_on_one_redis() -> (u16, u16, [Killed; 3]) {
+    let redis_port = free_port();
+    let redis = start_redis(redis_port);
+    let (a, b) = (free_port(), free_port());
+    let processes = [
+        redis,
+        start_instance(a, redis_port),
+        start_instance(b, redis_port),
+    ];
+    (a, b, processes)
+}
+
 /// Calls to the instances of the fleet, by port.
 #[derive(Clone, Copy)]
 struct Fleet;
@@ -256,11 +270,7 @@ async fn a_fleet_shares_revocations_through_redis() {
 /// instance dies with a logout of its login on the other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn spent_and_minted_tokens_follow_their_login_across_instances() {
-    let redis_port = free_port();
-    let _redis = start_redis(redis_port);
-    let (a, b) = (free_port(), free_port());
-    let _a = start_instance(a, redis_port);
-    let _b = start_instance(b, redis_port);
+    let (a, b, _processes) = two_instances_on_one_redis();
     let fleet = Fleet;
     let token = |body: &Value, key: &str| body[key].as_str().unwrap().to_owned();
 
@@ -325,11 +335,7 @@ async fn spent_and_minted_tokens_follow_their_login_across_instances() {
 /// from its mirror.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logout_reaches_every_instance_within_100_ms() {
-    let redis_port = free_port();
-    let _redis = start_redis(redis_port);
-    let (a, b) = (free_port(), free_port());
-    let _a = start_instance(a, redis_port);
-    let _b = start_instance(b, redis_port);
+    let (a, b, _processes) = two_instances_on_one_redis();
     let fleet = Fleet;
     let mut latencies = Vec::new();
     for _ in 0..200 {
