@@ -465,3 +465,87 @@ async fn the_cache_never_changes_an_answer_when_a_login_ends() {
         "{answers:?}"
     );
 }
+
+/// A request with these `Authorization` header lines, exactly as given.
+async fn call_with_headers(app: &Router, uri: &str, lines: &[&str]) -> (u16, Value) {
+    let mut req = Request::get(uri);
+    for line in lines {
+        req = req.header(header::AUTHORIZATION, *line);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+/// The guard's first look (one header line holding a token the cache has)
+/// answers exactly as the general reading of the header, for headers around
+/// a cached token that Flask reads differently or refuses.
+#[tokio::test]
+async fn a_cached_token_is_read_from_the_header_as_flask_reads_it() {
+    let clock = SharedClock(Arc::new(Mutex::new(T0)));
+    let cached = service(&clock, 1024);
+    let plain = service(&clock, 0);
+    let access = plain.jwt.create_access_token("alice").unwrap();
+    let bearer = format!("Bearer {access}");
+    // Cache it.
+    assert_eq!(
+        call_with_headers(&cached.app, "/protected", &[&bearer])
+            .await
+            .0,
+        200
+    );
+    // Same length and the same last 16 characters as the cached token (the
+    // cache's key), another payload: a key match that is not the text.
+    let mut near = access.clone().into_bytes();
+    let i = access.find('.').unwrap() + 3;
+    near[i] = if near[i] == b'A' { b'B' } else { b'A' };
+    let near = String::from_utf8(near).unwrap();
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("usual", vec![bearer.clone()]),
+        ("two spaces", vec![format!("Bearer  {access}")]),
+        ("trailing space", vec![format!("{bearer} ")]),
+        ("lowercase type", vec![format!("bearer {access}")]),
+        ("tab", vec![format!("Bearer\t{access}")]),
+        ("trailing comma", vec![format!("{bearer},")]),
+        ("two fields", vec![format!("{bearer}, Bearer {access}")]),
+        ("another scheme first", vec![format!("Basic abc, {bearer}")]),
+        ("two lines", vec![bearer.clone(), bearer.clone()]),
+        ("a second, empty line", vec![bearer.clone(), String::new()]),
+        ("token with a suffix", vec![format!("{bearer}x")]),
+        (
+            "token cut short",
+            vec![format!("Bearer {}", &access[..access.len() - 1])],
+        ),
+        (
+            "the key's tail on another text",
+            vec![format!("Bearer {near}")],
+        ),
+        ("no type", vec![access.clone()]),
+        ("usual again", vec![bearer.clone()]),
+    ];
+    let mut statuses = Vec::new();
+    for (label, lines) in &cases {
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let a = call_with_headers(&cached.app, "/protected", &lines).await;
+        let b = call_with_headers(&plain.app, "/protected", &lines).await;
+        assert_eq!(a, b, "{label}");
+        statuses.push(a.0);
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 401, 200, 200, 401, 200, 401, 200, 422, 422, 422, 401, 200],
+        "{cases:?}"
+    );
+    // A route that looks in cookies first never takes the header's token.
+    let a = call_with_headers(&cached.app, "/cookie", &[&bearer]).await;
+    assert_eq!(
+        a,
+        call_with_headers(&plain.app, "/cookie", &[&bearer]).await
+    );
+    assert_eq!(a.0, 401, "{a:?}");
+}

@@ -14,6 +14,7 @@
 //! keys: a CSRF double-submit value, a remote JWKS, a decode-key loader.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex};
 
 use subtle::ConstantTimeEq;
@@ -27,10 +28,16 @@ const SHARDS: usize = 16;
 /// capacity x 4 KiB at most, besides the decoded claims).
 pub(crate) const MAX_CACHED_TOKEN: usize = 4096;
 
-type Shard = HashMap<Box<str>, (Box<str>, Arc<DecodedToken>)>;
+type Shard = HashMap<u64, (Box<[u8]>, Arc<DecodedToken>), BuildHasherDefault<PreMixed>>;
 
-/// Verified tokens by their signature segment (the full text is compared on
-/// a hit).
+/// Verified tokens by a key mixed from their last 16 bytes (the end of the
+/// signature), the full text compared on a hit.
+///
+/// Why no keyed hash (SipHash) is needed: only tokens that verified are
+/// stored, and their signatures are as good as random, so the table stays
+/// evenly spread whatever requests arrive; a lookup with a chosen key costs
+/// one probe like any other, and a key that matches a stored one without the
+/// same text is a miss (then a full verification).
 pub(crate) struct VerifiedCache {
     shards: Vec<Mutex<Shard>>,
     per_shard: usize,
@@ -42,6 +49,43 @@ impl std::fmt::Debug for VerifiedCache {
             .field("capacity", &(self.per_shard * SHARDS))
             .finish_non_exhaustive()
     }
+}
+
+/// The hasher of the shards' tables: their keys are mixed already
+/// ([`key`]), so it passes a `u64` through.
+#[derive(Default)]
+struct PreMixed(u64);
+
+impl Hasher for PreMixed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used by a `u64` key; this keeps any other use
+        // correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A 64-bit key from the token's last 16 bytes and its length (a folded
+/// multiply, so that every bit of the key depends on every byte).
+fn key(token: &[u8]) -> u64 {
+    let tail = &token[token.len().saturating_sub(16)..];
+    let mut buf = [0u8; 16];
+    buf[16 - tail.len()..].copy_from_slice(tail);
+    let (a, b) = buf.split_at(8);
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let len = token.len() as u64;
+    let product = u128::from(word(a) ^ 0x243f_6a88_85a3_08d3 ^ len)
+        * u128::from(word(b) ^ 0x1319_8a2e_0370_7344);
+    (product as u64) ^ ((product >> 64) as u64)
 }
 
 /// Whether two texts are equal, in a time that depends on their length only
@@ -63,11 +107,6 @@ fn same_text(a: &[u8], b: &[u8]) -> bool {
     bool::from(diff.ct_eq(&0))
 }
 
-/// The signature segment of a compact token (its last segment).
-fn signature(token: &str) -> &str {
-    token.rsplit_once('.').map_or(token, |(_, s)| s)
-}
-
 impl VerifiedCache {
     /// A cache of about `capacity` tokens; `None` for 0 (off).
     pub(crate) fn new(capacity: usize) -> Option<Self> {
@@ -76,44 +115,41 @@ impl VerifiedCache {
         }
         let per_shard = capacity.div_ceil(SHARDS);
         Some(VerifiedCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard,
         })
     }
 
-    fn shard(&self, sig: &str) -> &Mutex<Shard> {
-        // The signature's characters are as good as random; a few suffice.
-        let b = sig.as_bytes();
-        let mix = b
-            .iter()
-            .rev()
-            .take(4)
-            .fold(0usize, |h, &c| h.rotate_left(5) ^ usize::from(c));
-        &self.shards[mix % SHARDS]
+    fn shard(&self, key: u64) -> &Mutex<Shard> {
+        // The high bits (the table uses the low ones and the top seven).
+        &self.shards[(key >> 48) as usize % SHARDS]
     }
 
-    /// The decoded token stored for exactly this text.
-    pub(crate) fn get(&self, token: &str) -> Option<Arc<DecodedToken>> {
-        let sig = signature(token);
-        let shard = self.shard(sig).lock().ok()?;
-        let (text, decoded) = shard.get(sig)?;
-        same_text(text.as_bytes(), token.as_bytes()).then(|| Arc::clone(decoded))
+    /// The decoded token stored for exactly this text. Every stored text is
+    /// plain ASCII ([`insert`](Self::insert)), so a hit is one too.
+    pub(crate) fn get(&self, token: &[u8]) -> Option<Arc<DecodedToken>> {
+        let key = key(token);
+        let shard = self.shard(key).lock().ok()?;
+        let (text, decoded) = shard.get(&key)?;
+        same_text(text, token).then(|| Arc::clone(decoded))
     }
 
     /// Stores a token that passed decoding. A full shard is emptied first:
-    /// memory stays bounded whatever the traffic.
+    /// memory stays bounded whatever the traffic. Only tokens of visible
+    /// ASCII without commas are kept (every token that verifies, in practice):
+    /// the guard's fast path relies on it (`JwtManager::verify_request`).
     pub(crate) fn insert(&self, token: &str, decoded: &Arc<DecodedToken>) {
-        if token.len() > MAX_CACHED_TOKEN {
+        if token.len() > MAX_CACHED_TOKEN || !crate::locations::plain(token.as_bytes()) {
             return;
         }
-        let sig = signature(token);
-        let Ok(mut shard) = self.shard(sig).lock() else {
+        let key = key(token.as_bytes());
+        let Ok(mut shard) = self.shard(key).lock() else {
             return;
         };
-        if shard.len() >= self.per_shard && !shard.contains_key(sig) {
+        if shard.len() >= self.per_shard && !shard.contains_key(&key) {
             shard.clear();
         }
-        shard.insert(sig.into(), (token.into(), Arc::clone(decoded)));
+        shard.insert(key, (token.as_bytes().into(), Arc::clone(decoded)));
     }
 
     /// How many tokens are stored.
@@ -152,17 +188,45 @@ mod tests {
         let jwt = manager();
         let cache = VerifiedCache::new(64).unwrap_or_else(|| panic!("on"));
         let (t, d) = token(&jwt, "alice");
-        assert!(cache.get(&t).is_none());
+        assert!(cache.get(t.as_bytes()).is_none());
         cache.insert(&t, &d);
         assert_eq!(
-            cache.get(&t).map(|d| d.identity_str().map(str::to_owned)),
+            cache
+                .get(t.as_bytes())
+                .map(|d| d.identity_str().map(str::to_owned)),
             Some(Some("alice".into()))
         );
-        // Same signature segment, different header or payload: no hit.
+        // Same signature, different header or payload: no hit.
         let (head, rest) = t.split_once('.').unwrap_or_default();
         let other = format!("{head}x.{rest}");
-        assert!(cache.get(&other).is_none());
+        assert!(cache.get(other.as_bytes()).is_none());
         assert!(VerifiedCache::new(0).is_none());
+    }
+
+    #[test]
+    fn only_plain_ascii_is_kept_and_a_key_alone_is_no_hit() {
+        let jwt = manager();
+        let cache = VerifiedCache::new(64).unwrap_or_else(|| panic!("on"));
+        let (t, d) = token(&jwt, "alice");
+        // What the guard's first look would take for a token: never stored
+        // unless it is visible ASCII without commas.
+        for odd in [
+            format!("{t} x"),
+            format!("{t},"),
+            format!("{t}\u{e9}"),
+            String::new(),
+        ] {
+            cache.insert(&odd, &d);
+            assert!(cache.get(odd.as_bytes()).is_none(), "{odd:?}");
+        }
+        assert_eq!(cache.len(), 0);
+        // Same length and last 16 bytes (the same key), another text.
+        cache.insert(&t, &d);
+        let mut near = t.clone().into_bytes();
+        near[3] ^= 0x01;
+        assert_eq!(key(&near), key(t.as_bytes()));
+        assert!(cache.get(&near).is_none());
+        assert!(cache.get(t.as_bytes()).is_some());
     }
 
     #[test]
@@ -193,7 +257,7 @@ mod tests {
         let long = format!("{t}{}", "A".repeat(MAX_CACHED_TOKEN));
         let before = cache.len();
         cache.insert(&long, &d);
-        assert!(cache.get(&long).is_none());
+        assert!(cache.get(long.as_bytes()).is_none());
         assert!(cache.len() <= before.max(32));
     }
 }

@@ -116,19 +116,40 @@ fn token_from_header_value<'p>(
     }
 }
 
+/// Visible ASCII without commas, and not empty: a token the usual header
+/// carries as is. The scan has no early exit, so the compiler can vectorise
+/// it.
+pub(crate) fn plain(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.iter()
+            .fold(true, |ok, &b| ok & (b > b' ') & (b < 0x7F) & (b != b','))
+}
+
 /// The token of the usual header, `<type> <token>` with one space and
 /// otherwise only visible ASCII without commas, read in one pass; `None` for anything
 /// else, which the general (Flask-exact) path then reads. For such a header
 /// both paths give the same token.
 fn plain_bearer<'a>(value: &'a str, header_type: &str) -> Option<&'a str> {
-    let plain = |s: &str| {
-        // No early exit, so the compiler can vectorise the scan.
-        !s.is_empty()
-            && s.bytes()
-                .fold(true, |ok, b| ok & (b > b' ') & (b < 0x7F) & (b != b','))
-    };
     let token = value.strip_prefix(header_type)?.strip_prefix(' ')?;
-    (plain(header_type) && plain(token)).then_some(token)
+    (plain(header_type.as_bytes()) && plain(token.as_bytes())).then_some(token)
+}
+
+/// What follows `<type> ` in the one header line of the token's header, as
+/// bytes and unchecked: the guard's first look, before anything else is read.
+/// When these bytes are a token the verified-token cache holds (plain ASCII,
+/// see `VerifiedCache::insert`), [`plain_bearer`], and so Flask's reading,
+/// gives the same token; for anything else the guard reads the request the
+/// general way.
+pub(crate) fn bearer_candidate<'p>(config: &JwtConfig, parts: &'p Parts) -> Option<&'p [u8]> {
+    let mut values = parts.headers.get_all(&config.header_name).iter();
+    let (Some(one), None) = (values.next(), values.next()) else {
+        return None;
+    };
+    let header_type = config.header_type.as_bytes();
+    if !plain(header_type) {
+        return None;
+    }
+    one.as_bytes().strip_prefix(header_type)?.strip_prefix(b" ")
 }
 
 /// `part` (a slice of `whole`) with `whole`'s lifetime when it is borrowed.

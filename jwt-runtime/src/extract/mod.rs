@@ -290,35 +290,32 @@ impl<const REQ: u32, R: ClaimRule, M> VerifyJwt<REQ, R, M> {
     }
 }
 
-/// The manager `M` names, put where the guard and the typed extractors look
-/// for it; `Some` when it did not come from a layer.
+/// The manager that verifies: the layer's when there is one, otherwise the
+/// one `M` names, put where the typed extractors look for it (and returned
+/// a second time, for [`VerifyJwt::run`], as it came from outside a layer).
 fn provide_manager<S, M: ManagerSource<S>>(
     parts: &mut Parts,
     state: &S,
-) -> Result<Option<JwtManager>, JwtRejection> {
-    let manager = M::manager(parts, state)?;
-    if parts.extensions.get::<JwtManager>().is_some() {
-        return Ok(None);
+) -> Result<(JwtManager, Option<JwtManager>), JwtRejection> {
+    if let Some(layer) = parts.extensions.get::<JwtManager>() {
+        return Ok((layer.clone(), None));
     }
+    let manager = M::manager(parts, state)?;
     parts.extensions.insert(manager.clone());
-    Ok(Some(manager))
+    Ok((manager.clone(), Some(manager)))
 }
 
 /// Verifies `parts` against `requirements` and the rule `R`, and keeps the
 /// outcome for the free accessors.
 async fn verify<R: ClaimRule>(
+    manager: &JwtManager,
     parts: &mut Parts,
     requirements: Requirements,
 ) -> Result<JwtContext, JwtRejection> {
-    let manager = parts
-        .extensions
-        .get::<JwtManager>()
-        .cloned()
-        .ok_or(JwtError::MissingLayer)?;
     let context = manager.verify_request(parts, requirements).await?;
     if let Some(token) = &context.token {
         if let Err(error) = R::verify(token) {
-            return Err(JwtRejection::new(error, Some(Arc::clone(token)), &manager));
+            return Err(JwtRejection::new(error, Some(Arc::clone(token)), manager));
         }
     }
     // The free accessors (`get_jwt_identity()`, ...) see it too, and so do
@@ -337,8 +334,8 @@ where
     type Rejection = JwtRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let manager = provide_manager::<S, M>(parts, state)?;
-        let context = verify::<R>(parts, Self::REQUIREMENTS).await?;
+        let (verifier, manager) = provide_manager::<S, M>(parts, state)?;
+        let context = verify::<R>(&verifier, parts, Self::REQUIREMENTS).await?;
         Ok(VerifyJwt {
             context,
             manager,
@@ -378,9 +375,9 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let manager = provide_manager::<S, M>(parts, state)?;
+        let (verifier, manager) = provide_manager::<S, M>(parts, state)?;
         let requirements = Requirements::from_bits(REQ | req::OPTIONAL);
-        let context = verify::<R>(parts, requirements).await?;
+        let context = verify::<R>(&verifier, parts, requirements).await?;
         Ok(context.token.is_some().then_some(VerifyJwt {
             context,
             manager,

@@ -33,7 +33,14 @@ async fn verified_token(
         .cloned();
     let context = match earlier {
         Some(context) => context,
-        None => verify::<AnyClaims>(parts, Requirements::default()).await?,
+        None => {
+            let manager = parts
+                .extensions
+                .get::<JwtManager>()
+                .cloned()
+                .ok_or(JwtError::MissingLayer)?;
+            verify::<AnyClaims>(&manager, parts, Requirements::default()).await?
+        }
     };
     match &context.token {
         Some(token) => Ok((Arc::clone(token), context)),

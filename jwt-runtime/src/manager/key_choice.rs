@@ -115,7 +115,9 @@ impl JwtManager {
                 return Err(JwtError::invalid(messages::INVALID_ISSUER));
             }
         }
-        remote.key_for(kid, alg).await.map(Some)
+        // Boxed: the fetch's future is large, and a guarded request would
+        // otherwise carry it whether or not a key set is configured.
+        Box::pin(remote.key_for(kid, alg)).await.map(Some)
     }
 }
 

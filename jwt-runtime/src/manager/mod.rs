@@ -321,43 +321,35 @@ impl JwtManager {
         } else {
             &route_locations[..n]
         };
-        let found = match self
-            .find_token(parts, locations, requirements.refresh)
-            .await
-        {
-            Ok(found) => found,
-            Err(JwtError::NoAuthorization(_)) if requirements.optional => {
-                return Ok(JwtContext::default())
-            }
-            Err(e) => return Err(self.reject(e, None)),
-        };
         // Decoding depends only on the token and the static keys here, so a
         // token verified before may come from the cache (see cache.rs).
         let cache = inner.cache.as_deref().filter(|_| {
-            found.csrf.is_none()
-                && config.jwks.is_none()
+            config.jwks.is_none()
                 && config.issuers.is_empty()
                 && inner.callbacks.decode_key.is_none()
         });
-        let cached = cache
-            .and_then(|c| c.get(&found.token))
-            .filter(|t| token::still_current(config, t));
-        let token = match cached {
-            Some(token) => token,
-            None => {
-                let decoded = self
-                    .decode_found(&found)
-                    .await
-                    .map_err(|e| self.reject(e, None))?;
-                let token = Arc::new(decoded.token);
-                if decoded.expired {
-                    return Err(self.reject(JwtError::Expired, Some(token)));
+        // The usual request first: one header line carrying a token the cache
+        // holds. Such a header is read the same way by the general path
+        // below (`locations::bearer_candidate`), which every other request
+        // takes.
+        let hit = match (cache, locations.first()) {
+            (Some(cache), Some(Location::Headers)) => locations::bearer_candidate(config, parts)
+                .and_then(|candidate| cache.get(candidate))
+                .filter(|t| token::still_current(config, t)),
+            _ => None,
+        };
+        let (token, location) = match hit {
+            Some(token) => (token, Location::Headers),
+            None => match self
+                .find_and_decode(parts, locations, requirements.refresh, cache)
+                .await
+            {
+                Ok(found) => found,
+                Err((JwtError::NoAuthorization(_), _)) if requirements.optional => {
+                    return Ok(JwtContext::default())
                 }
-                if let Some(cache) = cache {
-                    cache.insert(&found.token, &token);
-                }
-                token
-            }
+                Err((e, token)) => return Err(self.reject(e, token)),
+            },
         };
         if let Err(e) = token::check_type(&token, &requirements) {
             return Err(self.reject(e, Some(token)));
@@ -403,7 +395,7 @@ impl JwtManager {
             },
             None => None,
         };
-        if found.location == Location::Cookies && !token.is_refresh() {
+        if location == Location::Cookies && !token.is_refresh() {
             if let Some(slot) = parts.extensions.get::<RefreshSlot>() {
                 if let Ok(mut guard) = slot.0.lock() {
                     *guard = Some(Arc::clone(&token));
@@ -411,8 +403,42 @@ impl JwtManager {
             }
         }
         #[cfg(feature = "tracing")]
-        tracing::trace!(target: "axum_jwt_extended", location = found.location.as_str(), "token verified");
-        Ok(JwtContext::new(token, found.location, user))
+        tracing::trace!(target: "axum_jwt_extended", location = location.as_str(), "token verified");
+        Ok(JwtContext::new(token, location, user))
+    }
+
+    /// The general path of [`verify_request`](Self::verify_request): finds
+    /// the token in the route's locations and decodes it (or takes it from
+    /// the cache). An expired token is refused with its claims, for the
+    /// expired-token callback.
+    async fn find_and_decode(
+        &self,
+        parts: &Parts,
+        locations: &[Location],
+        refresh: bool,
+        cache: Option<&VerifiedCache>,
+    ) -> Result<(Arc<DecodedToken>, Location), (JwtError, Option<Arc<DecodedToken>>)> {
+        let found = self
+            .find_token(parts, locations, refresh)
+            .await
+            .map_err(|e| (e, None))?;
+        // Not with a CSRF double-submit value: decoding depends on it.
+        let cache = cache.filter(|_| found.csrf.is_none());
+        let cached = cache
+            .and_then(|c| c.get(found.token.as_bytes()))
+            .filter(|t| token::still_current(&self.inner.config, t));
+        if let Some(token) = cached {
+            return Ok((token, found.location));
+        }
+        let decoded = self.decode_found(&found).await.map_err(|e| (e, None))?;
+        let token = Arc::new(decoded.token);
+        if decoded.expired {
+            return Err((JwtError::Expired, Some(token)));
+        }
+        if let Some(cache) = cache {
+            cache.insert(&found.token, &token);
+        }
+        Ok((token, found.location))
     }
 
     /// Decodes a request's token with the rules and keys of its issuer
@@ -450,7 +476,10 @@ impl JwtManager {
             .extensions
             .get::<crate::body::PendingBody>()
             .ok_or(JwtError::BodyUnreadable)?;
-        pending.read(config).await?;
+        // Boxed: reading a body is rare (JSON locations) and its future is
+        // large (about 2 KiB), which every guarded request would otherwise
+        // carry and copy.
+        Box::pin(pending.read(config)).await?;
         locations::find_token(config, parts, locations, refresh)?.ok_or(JwtError::BodyUnreadable)
     }
 

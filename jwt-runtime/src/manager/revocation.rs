@@ -58,7 +58,14 @@ impl JwtManager {
         if let std::task::Poll::Ready(result) = first {
             return result.map_err(Self::store_error);
         }
-        match tokio::time::timeout(self.inner.config.blocklist_timeout, op).await {
+        // Boxed: the timer is large and only a store that must wait (a
+        // round trip) needs it; the guard's future stays small without it.
+        match Box::pin(tokio::time::timeout(
+            self.inner.config.blocklist_timeout,
+            op,
+        ))
+        .await
+        {
             Ok(result) => result.map_err(Self::store_error),
             Err(_) => Err(JwtError::RevocationUnavailable),
         }
