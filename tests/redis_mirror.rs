@@ -114,6 +114,38 @@ async fn checks_of_a_known_token_make_no_round_trip_and_revocations_arrive_at_on
     until_answer(&b, &again, true, Duration::from_millis(100)).await;
 }
 
+/// A quiet channel is pinged (every 500 ms), and a ping answered keeps the
+/// mirror: no new subscription, no read, across seconds without a revocation.
+/// (Redis answers PING on a subscribed connection with an array; taking that
+/// for a failure once emptied the mirror every half second.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mirror_stays_live_across_quiet_seconds() {
+    let port = free_port();
+    let _redis = start_redis(port);
+    let jwt = instance(port, 1024);
+    let token = login(&jwt, "alice");
+    until_mirrored(&jwt, &token, port).await;
+    let (subscribes, reads, pings) = (
+        redis_calls(port, "subscribe"),
+        redis_calls(port, "mget"),
+        redis_calls(port, "ping"),
+    );
+    for _ in 0..25 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!jwt.is_token_revoked(&token).await.unwrap());
+    }
+    assert!(
+        redis_calls(port, "ping") >= pings + 3,
+        "the quiet channel was not pinged"
+    );
+    assert_eq!(
+        redis_calls(port, "subscribe"),
+        subscribes,
+        "subscribed again"
+    );
+    assert_eq!(redis_calls(port, "mget"), reads, "checks went to Redis");
+}
+
 /// Read your own writes: a token revoked by an instance is refused by that
 /// instance's very next check, whatever its mirror held.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

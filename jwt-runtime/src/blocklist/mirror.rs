@@ -268,7 +268,11 @@ pub(crate) async fn follow(
                         if mirror.strong_count() == 0 {
                             return;
                         }
-                        let pong = tokio::time::timeout(timeout, sink.ping::<String>()).await;
+                        // Any reply will do: in subscribed mode (RESP2) Redis
+                        // answers PING with an array, `["pong", ""]`, which
+                        // reading it as a string would take for a failure
+                        // (and the mirror went dark every quiet half second).
+                        let pong = tokio::time::timeout(timeout, sink.ping::<redis::Value>()).await;
                         if !matches!(pong, Ok(Ok(_))) {
                             break;
                         }

@@ -227,6 +227,48 @@ impl RedisBlocklist {
     }
 }
 
+/// The keys of one check (`jti`, `fam`, `sub`, those the token has), in one
+/// buffer: one allocation per check.
+struct CheckKeys {
+    text: String,
+    ends: [usize; mirror::MAX_KEYS],
+    count: usize,
+}
+
+impl CheckKeys {
+    fn of(store: &RedisBlocklist, q: &RevocationQuery<'_>) -> Self {
+        let named = [("jti", q.jti), ("fam", q.family), ("sub", q.identity)];
+        let size = named
+            .iter()
+            .filter_map(|(kind, name)| name.map(|n| store.prefix.len() + kind.len() + 1 + n.len()))
+            .sum();
+        let mut keys = CheckKeys {
+            text: String::with_capacity(size),
+            ends: [0; mirror::MAX_KEYS],
+            count: 0,
+        };
+        for (kind, name) in named {
+            if let Some(name) = name {
+                store.push_key(&mut keys.text, kind, name);
+                keys.ends[keys.count] = keys.text.len();
+                keys.count += 1;
+            }
+        }
+        keys
+    }
+
+    /// The keys, the first `count` of them set.
+    fn as_strs(&self) -> [&str; mirror::MAX_KEYS] {
+        let mut strs = [""; mirror::MAX_KEYS];
+        let mut start = 0;
+        for (key, &end) in strs.iter_mut().zip(&self.ends[..self.count]) {
+            *key = &self.text[start..end];
+            start = end;
+        }
+        strs
+    }
+}
+
 /// Whether the entries read for a check revoke the token: any `jti` or `fam`
 /// entry does; the identity's entry (at `identity_at`) does when the token
 /// was issued at or before the logout it records.
@@ -255,36 +297,28 @@ impl Blocklist for RedisBlocklist {
         &'a self,
         q: RevocationQuery<'a>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+        let keys = CheckKeys::of(self, &q);
+        if keys.count == 0 {
+            return Box::pin(std::future::ready(Ok(false)));
+        }
+        let identity_at = q.identity.map(|_| keys.count - 1);
+        let now = self.clock.now();
+        // Answered by the mirror here, without the future of a round trip
+        // (which is large: building it cost more than the lookup).
+        if let Some(mirror) = &self.mirror {
+            mirror::start(mirror, &self.link, || self.channel(), self.timeout);
+            if let Some(values) = mirror.lookup(&keys.as_strs()[..keys.count], now) {
+                let revoked = decide(
+                    values.iter().map(Option::as_deref),
+                    identity_at,
+                    q.issued_at,
+                );
+                return Box::pin(std::future::ready(Ok(revoked)));
+            }
+        }
         Box::pin(async move {
-            let named = [("jti", q.jti), ("fam", q.family), ("sub", q.identity)];
-            // The keys in one buffer: one allocation per check.
-            let size = named
-                .iter()
-                .filter_map(|(kind, name)| {
-                    name.map(|n| self.prefix.len() + kind.len() + 1 + n.len())
-                })
-                .sum();
-            let mut text = String::with_capacity(size);
-            let mut ends = [0; mirror::MAX_KEYS];
-            let mut count = 0;
-            for (kind, name) in named {
-                if let Some(name) = name {
-                    self.push_key(&mut text, kind, name);
-                    ends[count] = text.len();
-                    count += 1;
-                }
-            }
-            if count == 0 {
-                return Ok(false);
-            }
-            let identity_at = q.identity.map(|_| count - 1);
-            let mut keys = [""; mirror::MAX_KEYS];
-            let mut start = 0;
-            for (key, &end) in keys.iter_mut().zip(&ends[..count]) {
-                *key = &text[start..end];
-                start = end;
-            }
-            let keys = &keys[..count];
+            let strs = keys.as_strs();
+            let keys = &strs[..keys.count];
             let Some(mirror) = &self.mirror else {
                 let values = self.read(keys).await?;
                 return Ok(decide(
@@ -293,15 +327,6 @@ impl Blocklist for RedisBlocklist {
                     q.issued_at,
                 ));
             };
-            mirror::start(mirror, &self.link, || self.channel(), self.timeout);
-            let now = self.clock.now();
-            if let Some(values) = mirror.lookup(keys, now) {
-                return Ok(decide(
-                    values.iter().map(Option::as_deref),
-                    identity_at,
-                    q.issued_at,
-                ));
-            }
             let ticket = mirror.ticket(keys);
             let values = self.read(keys).await?;
             if let Some(ticket) = ticket {
