@@ -90,6 +90,11 @@ async fn call(app: &Router, method: Method, uri: &str, send: Send<'_>) -> (u16, 
             }
         }
     };
+    respond(app, req).await
+}
+
+/// The status and JSON body (`null` when not JSON) `app` answers.
+async fn respond(app: &Router, req: axum::http::request::Builder) -> (u16, Value) {
     let res = app
         .clone()
         .oneshot(req.body(Body::empty()).unwrap())
@@ -472,14 +477,7 @@ async fn call_with_headers(app: &Router, uri: &str, lines: &[&str]) -> (u16, Val
     for line in lines {
         req = req.header(header::AUTHORIZATION, *line);
     }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    respond(app, req).await
 }
 
 /// The guard's first look (one header line holding a token the cache has)
