@@ -15,6 +15,7 @@ use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use super::source::{FromLayer, ManagerSource};
 use super::{verify, AnyClaims};
 use crate::claims::DecodedToken;
 use crate::context::JwtContext;
@@ -34,11 +35,7 @@ async fn verified_token(
     let context = match earlier {
         Some(context) => context,
         None => {
-            let manager = parts
-                .extensions
-                .get::<JwtManager>()
-                .cloned()
-                .ok_or(JwtError::MissingLayer)?;
+            let manager = <FromLayer as ManagerSource<()>>::manager(parts, &())?;
             verify::<AnyClaims>(&manager, parts, Requirements::default()).await?
         }
     };

@@ -332,16 +332,18 @@ impl JwtManager {
         // holds. Such a header is read the same way by the general path
         // below (`locations::bearer_candidate`), which every other request
         // takes.
-        let hit = match (cache, locations.first()) {
-            (Some(cache), Some(Location::Headers)) => locations::bearer_candidate(config, parts)
-                .and_then(|candidate| cache.get(candidate))
-                .filter(|t| token::still_current(config, t)),
+        let asked = match (cache, locations.first()) {
+            (Some(_), Some(Location::Headers)) => locations::bearer_candidate(config, parts),
             _ => None,
         };
+        let hit = asked
+            .zip(cache)
+            .and_then(|(candidate, cache)| cache.get(candidate))
+            .filter(|t| token::still_current(config, t));
         let (token, location) = match hit {
             Some(token) => (token, Location::Headers),
             None => match self
-                .find_and_decode(parts, locations, requirements.refresh, cache)
+                .find_and_decode(parts, locations, requirements.refresh, cache, asked)
                 .await
             {
                 Ok(found) => found,
@@ -409,7 +411,8 @@ impl JwtManager {
 
     /// The general path of [`verify_request`](Self::verify_request): finds
     /// the token in the route's locations and decodes it (or takes it from
-    /// the cache). An expired token is refused with its claims, for the
+    /// the cache, unless the first look already `asked` it for this very
+    /// text). An expired token is refused with its claims, for the
     /// expired-token callback.
     async fn find_and_decode(
         &self,
@@ -417,6 +420,7 @@ impl JwtManager {
         locations: &[Location],
         refresh: bool,
         cache: Option<&VerifiedCache>,
+        asked: Option<&[u8]>,
     ) -> Result<(Arc<DecodedToken>, Location), (JwtError, Option<Arc<DecodedToken>>)> {
         let found = self
             .find_token(parts, locations, refresh)
@@ -425,6 +429,7 @@ impl JwtManager {
         // Not with a CSRF double-submit value: decoding depends on it.
         let cache = cache.filter(|_| found.csrf.is_none());
         let cached = cache
+            .filter(|_| asked != Some(found.token.as_bytes()))
             .and_then(|c| c.get(found.token.as_bytes()))
             .filter(|t| token::still_current(&self.inner.config, t));
         if let Some(token) = cached {
