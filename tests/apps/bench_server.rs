@@ -8,6 +8,9 @@
 //! GET /unprotected   GET /protected   GET /handwritten   GET /floor   GET /token (mints a token)
 //! GET /protected_cached (`#[jwt_required]` with a 10,000-token verified-token cache)
 //! GET /protected_uncached (`#[jwt_required]` with the verified-token cache off)
+//! GET /typed (the `Identity<String>` extractor alone)
+//! GET /token_cookie, POST /protected_cookie (the access cookie with CSRF double submit)
+//! GET /token_<alg>, /protected_<alg>, /protected_<alg>_uncached (rs256, es256, eddsa)
 //! ```
 //!
 //! With `--features redis` and `REDIS_URL`: `GET /protected_memory` (the

@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use axum_jwt_extended::{get_jwt_identity, jwt_required, JwtConfig, JwtManager};
+use axum_jwt_extended::{get_jwt_identity, jwt_required, Identity, JwtConfig, JwtManager, Location};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,6 +20,11 @@ async fn unprotected() -> Json<Value> {
 #[jwt_required]
 async fn protected() -> Json<Value> {
     Json(json!({ "logged_in_as": get_jwt_identity() }))
+}
+
+/// The typed extractor alone (no attribute): it verifies the request itself.
+async fn typed(Identity(id): Identity<String>) -> Json<Value> {
+    Json(json!({ "logged_in_as": id }))
 }
 
 /// The hand-written peer: decode with jsonwebtoken, 401 on anything wrong.
@@ -153,6 +158,25 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
     let cached_routes = Router::new()
         .route("/protected_cached", get(protected))
         .layer(cached.layer());
+    // Tokens in the access cookie, CSRF double submit on (the default):
+    // `POST /protected_cookie` with the cookie and `X-CSRF-TOKEN`.
+    let cookie = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(secret)
+            .token_location([Location::Cookies])
+            .build()?,
+    )?;
+    let cookie_minter = cookie.clone();
+    let cookie_routes = Router::new()
+        .route("/protected_cookie", axum::routing::post(protected))
+        .route(
+            "/token_cookie",
+            get(move || {
+                let minter = cookie_minter.clone();
+                async move { minter.create_access_token("alice").unwrap_or_default() }
+            }),
+        )
+        .layer(cookie.layer());
     let minter = jwt.clone();
     let refresh_minter = jwt.clone();
     let router = Router::new()
@@ -160,6 +184,7 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
         .route("/protected", get(protected))
         .route("/handwritten", get(handwritten))
         .route("/floor", get(floor))
+        .route("/typed", get(typed))
         .route(
             "/token",
             get(move || {
@@ -176,6 +201,7 @@ pub(crate) fn app(secret: &str) -> Result<Router, Box<dyn std::error::Error>> {
         )
         .layer(jwt.layer())
         .merge(cached_routes)
+        .merge(cookie_routes)
         .merge(uncached_routes)
         .merge(asymmetric_routes()?);
     #[cfg(feature = "redis")]
