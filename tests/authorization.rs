@@ -98,6 +98,34 @@ async fn the_three_ways_require_and_answer_alike() {
             403,
             Some("Scopes required: notes:read, notes:write"),
         ),
+        // Scope strings split on U+0020 only (RFC 6749 section 3.3): any
+        // other whitespace is part of a name and grants nothing.
+        (
+            json!({"roles": ["admin"], "scope": "notes:read\u{3000}notes:write"}),
+            403,
+            Some("Scopes required: notes:read, notes:write"),
+        ),
+        (
+            json!({"roles": "nothing\u{3000}admin", "scope": "notes:read notes:write"}),
+            403,
+            Some("One of these roles required: editor, admin"),
+        ),
+        (
+            json!({"roles": "nothing\u{a0}admin", "scope": "notes:read\tnotes:write"}),
+            403,
+            Some("One of these roles required: editor, admin"),
+        ),
+        (
+            json!({"roles": "viewer\neditor", "scope": "notes:read notes:write"}),
+            403,
+            Some("One of these roles required: editor, admin"),
+        ),
+        // Spaces, even repeated or at the ends, do separate.
+        (
+            json!({"roles": " viewer  editor ", "scope": "notes:write  notes:read"}),
+            200,
+            None,
+        ),
         // A claim of the wrong shape: refused, never passed.
         (
             json!({"roles": {"admin": true}, "scope": "notes:read notes:write"}),

@@ -143,8 +143,10 @@ impl ClaimPaths {
         pick_members(payload, &wanted).unwrap_or_default()
     }
 
-    /// The roles or scopes of `claims`: a string is split on whitespace, an
-    /// array must hold strings. A claim of another shape is an `Err` naming
+    /// The roles or scopes of `claims`: a string is split on spaces (U+0020
+    /// only, RFC 6749 section 3.3: a tab, a newline or U+3000 is part of a
+    /// name, so `"nothing\u{3000}admin"` grants no `admin`), an array must
+    /// hold strings. A claim of another shape is an `Err` naming
     /// the path (never a silent empty list).
     pub(crate) fn read(
         &self,
@@ -160,7 +162,7 @@ impl ClaimPaths {
         for path in self.paths(grant) {
             match path.find(claims) {
                 None => {}
-                Some(Value::String(text)) => text.split_whitespace().for_each(&mut add),
+                Some(Value::String(text)) => text.split(' ').for_each(&mut add),
                 Some(Value::Array(items)) => {
                     for item in items {
                         match item {
