@@ -113,6 +113,37 @@ async fn the_identity_as_a_type() {
     );
 }
 
+/// Revocation and sessions key on the identity's exact text: a token whose
+/// `sub` is another spelling of 42 must not act as user 42 (it would escape
+/// a logout of "42").
+#[tokio::test]
+async fn integer_identities_are_read_from_their_canonical_text_only() {
+    let jwt = support::manager(SECRET);
+    let app = app(&jwt);
+    for spelling in [" 42", "42 ", "42\n", "\t42", "+42", "042", "42.0", "4.2e1", "-0"] {
+        let t = jwt.create_access_token(spelling).unwrap();
+        assert_eq!(
+            call(&app, "GET", "/numeric", Some(&t)).await,
+            (422, msg(messages::IDENTITY_TYPE)),
+            "{spelling:?}"
+        );
+        // The text itself is still the identity.
+        assert_eq!(
+            call(&app, "GET", "/string", Some(&t)).await,
+            (200, json!({ "id": spelling })),
+            "{spelling:?}"
+        );
+    }
+    for (spelling, id) in [("0", 0u64), ("18446744073709551615", u64::MAX)] {
+        let t = jwt.create_access_token(spelling).unwrap();
+        assert_eq!(
+            call(&app, "GET", "/numeric", Some(&t)).await,
+            (200, json!({ "id": id })),
+            "{spelling:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_typed_extractor_alone_is_a_guard() {
     let jwt = support::manager(SECRET);

@@ -162,7 +162,10 @@ impl DecodedToken {
     /// The identity as a `T`: a string identity as is (`String`, or a type
     /// that deserializes from a string, such as `uuid::Uuid`), or read as a
     /// JSON value (so `"42"` is the integer 42, as identities are strings
-    /// while `verify_sub` is on).
+    /// while `verify_sub` is on). Only the canonical text is read so:
+    /// `" 42"`, `"42\n"`, `"+42"` or `"-0"` are not user 42 (revocation and
+    /// sessions key on the exact text, so a token for `" 42"` must not act
+    /// as user 42 and escape a logout of `"42"`).
     ///
     /// An identity of another shape is a 422 [`JwtError::InvalidToken`] with
     /// a stable message that does not echo the token.
@@ -174,6 +177,8 @@ impl DecodedToken {
     /// assert_eq!(token.identity_as::<u64>()?, 42);
     /// assert_eq!(token.identity_as::<String>()?, "42");
     /// assert!(token.identity_as::<bool>().is_err());
+    /// let padded = jwt.decode_token(&jwt.create_access_token(" 42")?, false)?;
+    /// assert!(padded.identity_as::<u64>().is_err());
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn identity_as<T: DeserializeOwned>(&self) -> Result<T, JwtError> {
@@ -183,7 +188,8 @@ impl DecodedToken {
         }
         identity
             .as_str()
-            .and_then(|text| serde_json::from_str(text).ok())
+            .and_then(canonical_json)
+            .and_then(|value| T::deserialize(value).ok())
             .ok_or_else(|| JwtError::invalid(messages::IDENTITY_TYPE))
     }
 
@@ -310,4 +316,12 @@ impl DecodedToken {
         self.scopes()
             .is_ok_and(|scopes| scopes.iter().any(|s| s == scope))
     }
+}
+
+/// `text` read as JSON when it is exactly that value's compact JSON text
+/// (`"42"`, never `" 42"`, `"42\n"`, `"-0"` or `"1e2"`): one identity, one
+/// spelling.
+fn canonical_json(text: &str) -> Option<Value> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    (serde_json::to_string(&value).ok()? == text).then_some(value)
 }
