@@ -6,8 +6,8 @@
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    create_token_of, get_jwt, get_jwt_identity, jwt_required, messages, Duration, JwtError,
-    JwtManager, JwtOfType, TokenKind, TokenOptions,
+    create_token_of, get_jwt, get_jwt_identity, jwt_required, messages, Duration, JwtConfig,
+    JwtError, JwtManager, JwtOfType, TokenKind, TokenOptions,
 };
 use serde_json::{json, Value};
 
@@ -75,13 +75,26 @@ fn app(jwt: &JwtManager) -> Router {
         .layer(jwt.layer())
 }
 
+/// A manager with the app's two kinds registered.
+fn manager() -> JwtManager {
+    JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(SECRET)
+            .token_kind::<PasswordReset>()
+            .token_kind::<EmailConfirmation>()
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 fn only(kind: &str) -> (u16, Value) {
     (422, msg(&format!("Only {kind} tokens are allowed")))
 }
 
 #[tokio::test]
 async fn a_custom_token_passes_only_its_own_routes() {
-    let jwt = support::manager(SECRET);
+    let jwt = manager();
     let app = app(&jwt);
     let reset_token = jwt
         .create_token_of::<PasswordReset>("alice", TokenOptions::new())
@@ -114,7 +127,7 @@ async fn a_custom_token_passes_only_its_own_routes() {
 
 #[tokio::test]
 async fn access_and_refresh_tokens_never_pass_a_custom_route() {
-    let jwt = support::manager(SECRET);
+    let jwt = manager();
     let app = app(&jwt);
     let access = jwt.create_access_token("alice").unwrap();
     let fresh = jwt
@@ -142,7 +155,7 @@ async fn access_and_refresh_tokens_never_pass_a_custom_route() {
 
 #[tokio::test]
 async fn minted_in_a_handler_and_required_by_the_extractor() {
-    let jwt = support::manager(SECRET);
+    let jwt = manager();
     let app = app(&jwt);
     let access = jwt.create_access_token("bob").unwrap();
     let (status, body) = call(&app, "POST", "/send_confirmation", Some(&access)).await;
@@ -165,7 +178,7 @@ async fn minted_in_a_handler_and_required_by_the_extractor() {
 
 #[tokio::test]
 async fn a_custom_token_lives_like_an_access_token_and_is_revocable() {
-    let jwt = support::manager(SECRET);
+    let jwt = manager();
     let app = app(&jwt);
     let token = jwt
         .create_token_of::<PasswordReset>("alice", TokenOptions::new())
@@ -183,10 +196,86 @@ async fn a_custom_token_lives_like_an_access_token_and_is_revocable() {
 
 #[tokio::test]
 async fn a_kind_named_like_a_built_in_type_is_refused_at_minting() {
-    let jwt = support::manager(SECRET);
+    let jwt = manager();
     let err = jwt
         .create_token_of::<Sneaky>("alice", TokenOptions::new())
         .unwrap_err();
     assert!(matches!(err, JwtError::Encode(_)), "{err}");
     assert!(err.to_string().contains("create_access_token"), "{err}");
+}
+
+#[tokio::test]
+async fn a_kind_must_be_registered_to_be_minted() {
+    let jwt = support::manager(SECRET);
+    let err = jwt
+        .create_token_of::<PasswordReset>("alice", TokenOptions::new())
+        .unwrap_err();
+    assert!(matches!(err, JwtError::Encode(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`.token_kind::<PasswordReset>()` to the JwtConfig builder"),
+        "{err}"
+    );
+    let err = JwtConfig::builder()
+        .secret_key(SECRET)
+        .token_kind::<Sneaky>()
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, JwtError::Config(_)), "{err}");
+    assert!(err.to_string().contains("built-in token type"), "{err}");
+}
+
+/// Flask-JWT-Extended 4.7's `verify_token_type`: only `refresh` is refused
+/// where a non-refresh token is required, only `refresh` passes a refresh
+/// route. A type that is not one of the app's registered kinds is such a
+/// non-refresh token (the app's own kinds stay refused outside their routes).
+#[tokio::test]
+async fn types_that_are_not_the_apps_own_follow_flasks_rule() {
+    let jwt = manager();
+    let app = app(&jwt);
+    let with_type = |kind: &Value| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        support::forge::forge_claims(
+            &json!({"sub": "alice", "type": kind, "fresh": false, "iat": now, "nbf": now,
+                    "jti": "3f1e0a52-5b8e-4c7e-9a55-0d8a3c2b1f00", "exp": now + 600}),
+            SECRET,
+        )
+    };
+    for kind in [json!("ACCESS"), json!("odd"), json!(null), json!(5), json!("Refresh")] {
+        let token = with_type(&kind);
+        assert_eq!(
+            jwt.decode_token(&token, false).unwrap().claims()["type"],
+            kind
+        );
+        assert_eq!(
+            call(&app, "GET", "/protected", Some(&token)).await,
+            (200, json!({ "ok": true })),
+            "{kind}"
+        );
+        assert_eq!(
+            call(&app, "GET", "/any", Some(&token)).await.0,
+            200,
+            "{kind}"
+        );
+        assert_eq!(
+            call(&app, "POST", "/refresh", Some(&token)).await,
+            (422, msg(messages::ONLY_REFRESH)),
+            "{kind}"
+        );
+        assert_eq!(
+            call(&app, "POST", "/reset", Some(&token)).await,
+            only("password_reset"),
+            "{kind}"
+        );
+    }
+    // A registered kind's name stays refused outside its routes, however
+    // the token was minted.
+    let named = with_type(&json!("password_reset"));
+    assert_eq!(
+        call(&app, "GET", "/protected", Some(&named)).await,
+        (422, msg(messages::ONLY_ACCESS))
+    );
 }

@@ -13,10 +13,15 @@ use http::StatusCode;
 
 /// Text inside a quoted-string of a `WWW-Authenticate` challenge (RFC 9110
 /// section 5.6.4): quotes and backslashes escaped, anything but printable
-/// ASCII dropped.
+/// ASCII dropped, and at most [`MAX_QUOTED`] bytes (then `...`): a header
+/// never carries an unbounded text.
 fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len().min(MAX_QUOTED + 3));
     for c in text.chars() {
+        if out.len() >= MAX_QUOTED {
+            out.push_str("...");
+            break;
+        }
         match c {
             '"' | '\\' => {
                 out.push('\\');
@@ -28,6 +33,9 @@ fn quoted(text: &str) -> String {
     }
     out
 }
+
+/// The longest text (in bytes, before `...`) quoted into a challenge.
+const MAX_QUOTED: usize = 200;
 
 /// Text from a token (a member name, a `crit` value, a `kid`) as error
 /// messages echo it: at most 40 characters, and anything but letters,
@@ -62,6 +70,9 @@ pub mod messages {
     pub const FRESH_REQUIRED: &str = "Fresh token required";
     /// A revoked token (401).
     pub const REVOKED: &str = "Token has been revoked";
+    /// The user lookup found no user: the body adds the identity (Flask's
+    /// `Error loading the user <identity>`); the RFC 6750 challenge does not.
+    pub const USER_LOOKUP: &str = "Error loading the user";
     /// The custom claims verification callback refused the token (400).
     pub const USER_CLAIMS_VERIFICATION_FAILED: &str = "User claims verification failed";
     /// The blocklist could not answer (503); the request fails closed.
@@ -405,6 +416,9 @@ impl JwtError {
                 JwtError::NoAuthorization(_) | JwtError::Csrf(_) => {
                     return Some(HeaderValue::from_static("Bearer"))
                 }
+                // The identity is the token's text: kept out of headers
+                // (the body, Flask's, still names it).
+                JwtError::UserLookup(_) => ("invalid_token", messages::USER_LOOKUP.to_owned()),
                 _ => ("invalid_token", self.to_string()),
             },
             StatusCode::BAD_REQUEST => ("invalid_request", self.to_string()),

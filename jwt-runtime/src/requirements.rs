@@ -116,8 +116,10 @@ impl Requirements {
 /// An app-defined token type: a password-reset or e-mail confirmation token,
 /// minted with [`create_token_of`](crate::JwtManager::create_token_of) and
 /// required with `#[jwt_required(token_type = K)]` or
-/// [`JwtOfType<K>`](crate::JwtOfType). Such a token never passes where an
-/// access or refresh token is required, nor those where it is.
+/// [`JwtOfType<K>`](crate::JwtOfType), once registered with
+/// [`JwtConfigBuilder::token_kind`](crate::JwtConfigBuilder::token_kind).
+/// Such a token never passes where an access or refresh token is required,
+/// nor those where it is.
 ///
 /// ```
 /// use axum_jwt_extended::TokenKind;

@@ -274,6 +274,13 @@ def run(s: Suite):
         ("no type", mint(type=DROP), "/protected", "GET"),
         ("no type on refresh", mint(type=DROP), "/refresh", "POST"),
         ("refresh type on protected", mint(type="refresh"), "/protected", "GET"),
+        # Flask's verify_token_type: any type but "refresh" is a non-refresh token.
+        ("type ACCESS on protected", mint(type="ACCESS"), "/protected", "GET"),
+        ("type odd on protected", mint(type="odd"), "/protected", "GET"),
+        ("type null on protected", mint(type=None), "/protected", "GET"),
+        ("type Refresh on protected", mint(type="Refresh"), "/protected", "GET"),
+        ("type odd on refresh", mint(type="odd"), "/refresh", "POST"),
+        ("type null on refresh", mint(type=None), "/refresh", "POST"),
         ("foreign aud", mint(aud="another-service"), "/protected", "GET"),
         ("fresh until the future", mint(fresh=NOW + 3600.5), "/fresh", "GET"),
         ("fresh until the past", mint(fresh=NOW - 3600.5), "/fresh", "GET"),

@@ -56,6 +56,7 @@ impl JwtConfigBuilder {
             strict,
             blocklist_timeout: self.blocklist_timeout,
             verified_token_cache: self.verified_token_cache,
+            token_kinds: self.checked_token_kinds()?,
             jwks: self.jwks,
             read_json_body,
             cookies,
@@ -143,6 +144,22 @@ impl JwtConfigBuilder {
             )));
         }
         Ok(header_name)
+    }
+
+    /// The registered app-defined token types: never empty, `access` or
+    /// `refresh` (those are the built-in types).
+    fn checked_token_kinds(&self) -> Result<Arc<[&'static str]>, JwtError> {
+        if let Some(name) = self
+            .token_kinds
+            .iter()
+            .find(|name| matches!(**name, "" | "access" | "refresh"))
+        {
+            return Err(JwtError::Config(format!(
+                "token_kind: TokenKind::NAME {name:?} names a built-in token type; an \
+                 app-defined type needs a name of its own"
+            )));
+        }
+        Ok(Arc::from(self.token_kinds.as_slice()))
     }
 
     /// Names that cannot be empty, the token locations, leeway and limits.

@@ -41,6 +41,7 @@ pub struct JwtConfigBuilder {
     pub(super) jwks: Option<crate::jwks::RemoteJwks>,
     pub(super) blocklist_timeout: std::time::Duration,
     pub(super) verified_token_cache: usize,
+    pub(super) token_kinds: Vec<&'static str>,
     pub(super) strict: bool,
     pub(super) max_token_lifetime: Option<Duration>,
     pub(super) algorithm: String,
@@ -109,6 +110,7 @@ impl Default for JwtConfigBuilder {
             issuers: Vec::new(),
             blocklist_timeout: std::time::Duration::from_millis(500),
             verified_token_cache: DEFAULT_VERIFIED_TOKEN_CACHE,
+            token_kinds: Vec::new(),
             strict: false,
             max_token_lifetime: None,
             algorithm: "HS256".to_owned(),
@@ -410,6 +412,43 @@ impl JwtConfigBuilder {
     /// ```
     pub fn verified_token_cache(mut self, capacity: usize) -> Self {
         self.verified_token_cache = capacity;
+        self
+    }
+
+    /// Registers an app-defined token type `K` (a password reset, an e-mail
+    /// confirmation): [`create_token_of::<K>`](crate::JwtManager::create_token_of)
+    /// mints it, only its own routes (`#[jwt_required(token_type = K)]`,
+    /// [`JwtOfType<K>`](crate::JwtOfType)) accept it, and access and refresh
+    /// routes refuse it (`422 Only access tokens are allowed`). Minting a kind
+    /// that is not registered is an `Err` naming this method.
+    ///
+    /// A token whose `type` is neither `refresh` nor a registered kind
+    /// (`"ACCESS"`, `"odd"`, `null`, a number) is an access token, as
+    /// Flask-JWT-Extended reads it (`verify_token_type` refuses only
+    /// `refresh` outside refresh routes).
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtConfig, JwtManager, TokenKind, TokenOptions};
+    ///
+    /// struct PasswordReset;
+    /// impl TokenKind for PasswordReset {
+    ///     const NAME: &'static str = "password_reset";
+    /// }
+    ///
+    /// let jwt = JwtManager::new(
+    ///     JwtConfig::builder()
+    ///         .secret_key("a long, random secret of 32+ bytes")
+    ///         .token_kind::<PasswordReset>()
+    ///         .build()?,
+    /// )?;
+    /// let token = jwt.create_token_of::<PasswordReset>("alice", TokenOptions::new())?;
+    /// # let _ = token;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn token_kind<K: crate::requirements::TokenKind>(mut self) -> Self {
+        if !self.token_kinds.contains(&K::NAME) {
+            self.token_kinds.push(K::NAME);
+        }
         self
     }
     /// Accept HMAC secrets shorter than the hash (32 bytes for HS256, 48 for

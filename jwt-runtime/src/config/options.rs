@@ -81,6 +81,8 @@ pub struct JwtConfig {
     pub(crate) blocklist_timeout: std::time::Duration,
     pub(crate) strict: Option<StrictProfile>,
     pub(crate) verified_token_cache: usize,
+    /// The app-defined token types (`JwtConfigBuilder::token_kind`).
+    pub(crate) token_kinds: Arc<[&'static str]>,
     /// The prefix of the subprotocol that carries a WebSocket token.
     pub(crate) websocket_protocol_prefix: String,
     /// Origins allowed to open a WebSocket with a cookie token (`None`: the

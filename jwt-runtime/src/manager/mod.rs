@@ -162,6 +162,10 @@ impl JwtManager {
     /// Only a route that requires `K` accepts it (`#[jwt_required(token_type =
     /// K)]`, [`JwtOfType<K>`](crate::JwtOfType)); a route that requires an
     /// access or a refresh token refuses it, and `K`'s routes refuse those.
+    /// `K` must be registered with
+    /// [`JwtConfigBuilder::token_kind`](crate::JwtConfigBuilder::token_kind)
+    /// (otherwise an `Err` naming it): that is how every route of the
+    /// service, on every instance, knows the type is not an access token.
     ///
     /// ```
     /// use axum_jwt_extended::{Duration, JwtConfig, JwtManager, TokenKind, TokenOptions};
@@ -171,7 +175,12 @@ impl JwtManager {
     ///     const NAME: &'static str = "password_reset";
     /// }
     ///
-    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let jwt = JwtManager::new(
+    ///     JwtConfig::builder()
+    ///         .secret_key("a long, random secret of 32+ bytes")
+    ///         .token_kind::<PasswordReset>()
+    ///         .build()?,
+    /// )?;
     /// let options = TokenOptions::new().expires(Duration::minutes(30));
     /// let token = jwt.create_token_of::<PasswordReset>("alice", options)?;
     /// assert_eq!(jwt.decode_token(&token, false)?.token_type(), Some("password_reset"));
@@ -182,11 +191,17 @@ impl JwtManager {
         identity: impl Serialize,
         options: TokenOptions,
     ) -> Result<String, JwtError> {
-        self.encode(
-            identity,
-            MintKind::Custom(checked_kind_name::<K>()?),
-            options,
-        )
+        let name = checked_kind_name::<K>()?;
+        if !self.inner.config.token_kinds.contains(&name) {
+            return Err(JwtError::Encode(format!(
+                "the token type {name:?} ({}) is not registered: add \
+                 `.token_kind::<{}>()` to the JwtConfig builder, so that access and refresh \
+                 routes refuse these tokens",
+                std::any::type_name::<K>(),
+                short_type_name::<K>()
+            )));
+        }
+        self.encode(identity, MintKind::Custom(name), options)
     }
 
     fn encode(
@@ -353,7 +368,7 @@ impl JwtManager {
                 Err((e, token)) => return Err(self.reject(e, token)),
             },
         };
-        if let Err(e) = token::check_type(&token, &requirements) {
+        if let Err(e) = token::check_type(&token, &requirements, &config.token_kinds) {
             return Err(self.reject(e, Some(token)));
         }
         if requirements.fresh {
@@ -585,6 +600,12 @@ fn checked_kind_name<K: TokenKind>() -> Result<&'static str, JwtError> {
         ))),
         name => Ok(name),
     }
+}
+
+/// `K`'s name without its module path (`PasswordReset`).
+fn short_type_name<K>() -> &'static str {
+    let full = std::any::type_name::<K>();
+    full.rsplit("::").next().unwrap_or(full)
 }
 
 /// [`JwtManager::create_token_pair`] with the manager of the current request.

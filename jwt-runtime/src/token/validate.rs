@@ -168,23 +168,30 @@ pub(crate) fn check_fresh(token: &DecodedToken, now: f64) -> Result<(), JwtError
     }
 }
 
-/// Flask's `verify_token_type`, stricter on app-defined types: a token whose
-/// `type` is neither `access` nor `refresh` passes only a route that requires
-/// that type (whose rule checks it), never one that takes access or refresh
-/// tokens (Flask lets it through where a non-refresh token is required).
+/// Flask's `verify_token_type` (only `refresh` is refused where a
+/// non-refresh token is required, and only `refresh` passes a refresh
+/// route), plus the app's own registered kinds (`kinds`,
+/// `JwtConfigBuilder::token_kind`): those pass only a route that requires
+/// their type (whose rule checks it), never one that takes access or
+/// refresh tokens. Any other `type` (`"ACCESS"`, `"odd"`, `null`) is a
+/// non-refresh token, as in Flask.
 pub(crate) fn check_type(
     token: &DecodedToken,
     requirements: &Requirements,
+    kinds: &[&str],
 ) -> Result<(), JwtError> {
     if requirements.custom_type {
         return Ok(());
     }
-    let custom = matches!(token.token_type, TokenType::Other(_));
+    let own_kind = match &token.token_type {
+        TokenType::Other(Value::String(name)) => kinds.contains(&name.as_str()),
+        _ => false,
+    };
     let refusal = match (requirements.verify_type, requirements.refresh) {
-        (false, _) if custom => messages::ONLY_ACCESS_OR_REFRESH,
+        (false, _) if own_kind => messages::ONLY_ACCESS_OR_REFRESH,
         (false, _) => return Ok(()),
         (true, false) if token.is_refresh() => messages::ONLY_NON_REFRESH,
-        (true, false) if custom => messages::ONLY_ACCESS,
+        (true, false) if own_kind => messages::ONLY_ACCESS,
         (true, true) if !token.is_refresh() => messages::ONLY_REFRESH,
         (true, _) => return Ok(()),
     };
