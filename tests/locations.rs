@@ -909,3 +909,172 @@ async fn implicit_refresh_reissues_expiring_access_cookies() {
     assert_eq!(r.status, 200);
     assert!(r.set_cookies().is_empty());
 }
+
+/// A password reset or an invitation kept in the access cookie.
+struct Invitation;
+impl axum_jwt_extended::TokenKind for Invitation {
+    const NAME: &'static str = "invitation";
+}
+
+#[jwt_required(token_type = Invitation)]
+async fn accept_invitation() -> Json<Value> {
+    Json(json!({ "invited": get_jwt_identity() }))
+}
+
+/// A provider's key set, served from memory.
+#[derive(Debug)]
+struct KeySetOf(Value);
+impl axum_jwt_extended::JwksFetcher for KeySetOf {
+    fn fetch(&self) -> axum_jwt_extended::BoxFuture<'_, Result<Value, String>> {
+        let doc = self.0.clone();
+        Box::pin(async move { Ok(doc) })
+    }
+}
+
+/// The implicit refresh re-mints only this service's own access tokens: an
+/// app-defined kind, a trusted issuer's token, a remote key set's token or
+/// a token of another `type` that an access route lets through comes back
+/// with no new cookie (it used to come back as one of our access tokens,
+/// renewable forever past the provider's expiry).
+#[tokio::test]
+async fn implicit_refresh_renews_only_our_own_access_tokens() {
+    const PARTNER: &str = "https://partner.example";
+    let ec_private = include_str!("fixtures/keys/ec256-private.pem");
+    let ec_public = include_str!("fixtures/keys/ec256-public.pem");
+    let now = 1_700_000_000.0;
+    let clock = FixedClock(now);
+    let partner = JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("ES256")
+            .private_key(ec_private)
+            .public_key(ec_public)
+            .key_id("p1")
+            .encode_issuer(PARTNER)
+            .encode_audience("our-api")
+            .clock(clock.clone())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let key = axum_jwt_extended::VerificationKey::from_pem(
+        axum_jwt_extended::Algorithm::ES256,
+        ec_public,
+    )
+    .unwrap()
+    .with_kid("p1");
+    let trusting = JwtManager::new(
+        cookie_config()
+            .clock(clock.clone())
+            .token_kind::<Invitation>()
+            .trust_issuer(axum_jwt_extended::Issuer::with_keys(PARTNER, [key]).audience("our-api"))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    // RS256 keys of our own beside a provider's key set.
+    let rsa = |name: &str| {
+        std::fs::read(format!(
+            "{}/fixtures/keys/{name}.pem",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let provider = JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .private_key(rsa("rsa2048-other-private"))
+            .public_key(rsa("rsa2048-other-public"))
+            .key_id("p2")
+            .clock(clock.clone())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let remote = JwtManager::new(
+        cookie_config()
+            .algorithm("RS256")
+            .private_key(rsa("rsa2048-private"))
+            .public_key(rsa("rsa2048-public"))
+            .key_id("own")
+            .clock(clock.clone())
+            .jwks(axum_jwt_extended::RemoteJwks::new(KeySetOf(
+                provider.jwks(),
+            )))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    async fn get_with_cookie(app: &Router, uri: &str, t: &str) -> support::http::Reply {
+        let request = req(Method::GET, uri)
+            .header(header::COOKIE, format!("access_token_cookie={t}"))
+            .body(Body::empty())
+            .unwrap();
+        send(app, request).await
+    }
+    let expiring = || TokenOptions::new().expires(Duration::minutes(2));
+    let partner_token = partner
+        .create_access_token_with("alice", expiring())
+        .unwrap();
+    let provider_token = provider
+        .create_access_token_with("erin", expiring())
+        .unwrap();
+    let invitation = trusting
+        .create_token_of::<Invitation>("bob", expiring())
+        .unwrap();
+    let odd_type = support::forge::forge_claims(
+        &json!({"sub": "carol", "type": "odd", "fresh": false, "iat": now as i64,
+                "nbf": now as i64, "jti": "5b0a4f1e-0f3c-4c5e-8a0e-3d2f1b6c7a90",
+                "exp": now as i64 + 120}),
+        SECRET,
+    );
+    for (manager, uri, token, what) in [
+        (
+            &trusting,
+            "/protected",
+            &partner_token,
+            "a trusted issuer's token",
+        ),
+        (
+            &remote,
+            "/protected",
+            &provider_token,
+            "a remote key set's token",
+        ),
+        (&trusting, "/invitation", &invitation, "an app-defined kind"),
+        (
+            &trusting,
+            "/protected",
+            &odd_type,
+            "a token of another type",
+        ),
+    ] {
+        let app = routes().route("/invitation", get(accept_invitation)).layer(
+            manager
+                .layer()
+                .refresh_expiring_cookies(Duration::minutes(5)),
+        );
+        let r = get_with_cookie(&app, uri, token).await;
+        assert_eq!(r.status, 200, "{what}: {:?}", r.body);
+        assert!(
+            r.set_cookies().is_empty(),
+            "{what} was renewed: {:?}",
+            r.set_cookies()
+        );
+    }
+    // Our own access tokens, in the same services, still are.
+    for manager in [&trusting, &remote] {
+        let app = routes().layer(
+            manager
+                .layer()
+                .refresh_expiring_cookies(Duration::minutes(5)),
+        );
+        let own = manager
+            .create_access_token_with("dave", expiring())
+            .unwrap();
+        let r = get_with_cookie(&app, "/protected", &own).await;
+        assert_eq!(r.status, 200);
+        let renewed = r.set_cookie("access_token_cookie").expect("renewed");
+        let d = manager.decode_token(renewed.value(), false).unwrap();
+        assert_eq!((d.identity_str(), d.issuer()), (Some("dave"), None));
+    }
+}

@@ -825,7 +825,10 @@ async fn a_long_identity_is_not_copied_into_the_challenge() {
         for (name, value) in &reply.headers {
             let value = value.as_bytes();
             assert!(value.len() < 300, "{name}: {} bytes", value.len());
-            assert!(!value.windows(41).any(|w| w == &identity.as_bytes()[..41]), "{name}");
+            assert!(
+                !value.windows(41).any(|w| w == &identity.as_bytes()[..41]),
+                "{name}"
+            );
         }
         let challenge = reply.headers[header::WWW_AUTHENTICATE].to_str().unwrap();
         if rfc6750 {

@@ -244,7 +244,13 @@ async fn types_that_are_not_the_apps_own_follow_flasks_rule() {
             SECRET,
         )
     };
-    for kind in [json!("ACCESS"), json!("odd"), json!(null), json!(5), json!("Refresh")] {
+    for kind in [
+        json!("ACCESS"),
+        json!("odd"),
+        json!(null),
+        json!(5),
+        json!("Refresh"),
+    ] {
         let token = with_type(&kind);
         assert_eq!(
             jwt.decode_token(&token, false).unwrap().claims()["type"],

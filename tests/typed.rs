@@ -120,7 +120,9 @@ async fn the_identity_as_a_type() {
 async fn integer_identities_are_read_from_their_canonical_text_only() {
     let jwt = support::manager(SECRET);
     let app = app(&jwt);
-    for spelling in [" 42", "42 ", "42\n", "\t42", "+42", "042", "42.0", "4.2e1", "-0"] {
+    for spelling in [
+        " 42", "42 ", "42\n", "\t42", "+42", "042", "42.0", "4.2e1", "-0",
+    ] {
         let t = jwt.create_access_token(spelling).unwrap();
         assert_eq!(
             call(&app, "GET", "/numeric", Some(&t)).await,

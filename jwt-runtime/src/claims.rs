@@ -39,6 +39,10 @@ pub struct DecodedToken {
     /// The members roles and scopes are read from, picked from the payload
     /// in one scan on first use (kept with a cached token).
     pub(crate) grant_claims: OnceLock<Map<String, Value>>,
+    /// Verified with this service's own keys (its configured keys or its
+    /// `decode_key_loader`), not a trusted issuer's or a remote key set's:
+    /// only such a token is one this service minted, and may renew.
+    pub(crate) own: bool,
 }
 
 /// A string claim the token keeps: where it sits in the payload when the JSON
@@ -223,6 +227,12 @@ impl DecodedToken {
             TokenType::Refresh => Some("refresh"),
             TokenType::Other(t) => t.as_str(),
         }
+    }
+
+    /// An access token: `type` is `access` or missing (as Flask writes and
+    /// reads it), not another type that merely passes access routes.
+    pub(crate) fn is_access(&self) -> bool {
+        matches!(self.token_type, TokenType::Access | TokenType::Missing)
     }
 
     /// Whether this is a refresh token (`type == "refresh"`, as Flask decides).

@@ -218,9 +218,12 @@ where
 }
 
 /// Flask's implicit refresh: a new access cookie when the verified one
-/// expires within `window`. The new token stays in the same login, and none
-/// is made for a token revoked while the request ran (or when the store
-/// cannot tell).
+/// expires within `window`. Only this service's own access tokens are
+/// renewed (never a trusted issuer's or a remote key set's token, never an
+/// app-defined kind or another `type`); the new token is what Flask's
+/// pattern mints (`create_access_token(identity)`, the loaders run, not
+/// fresh), stays in the same login, and none is made for a token revoked while the request ran (or when the
+/// store cannot tell).
 #[cfg(feature = "cookies")]
 async fn refresh_cookie(
     manager: &JwtManager,
@@ -232,7 +235,9 @@ async fn refresh_cookie(
         Ok(mut guard) => guard.take(),
         Err(_) => None,
     };
-    let Some(token) = token else { return response };
+    let Some(token) = token.filter(|t| t.own && t.is_access()) else {
+        return response;
+    };
     let Some(exp) = token.expires_at() else {
         return response;
     };

@@ -18,6 +18,31 @@ use crate::token;
 pub(super) struct Verifier<'a> {
     pub(super) config: &'a JwtConfig,
     pub(super) identity_claim: &'a Arc<str>,
+    /// This service's own configuration (not a trusted issuer's).
+    pub(super) own: bool,
+}
+
+/// The key a token's header chose, and where it came from.
+pub(super) enum ChosenKey {
+    /// None chosen: the configured keys (by `kid`, else the primary).
+    Configured,
+    /// The app's `decode_key_loader` picked it.
+    Loader(Arc<crate::keys::VerificationKey>),
+    /// The remote key set (JWKS): another issuer's key.
+    Remote(Arc<crate::keys::VerificationKey>),
+}
+
+impl ChosenKey {
+    pub(super) fn key(&self) -> Option<&crate::keys::VerificationKey> {
+        match self {
+            ChosenKey::Configured => None,
+            ChosenKey::Loader(key) | ChosenKey::Remote(key) => Some(key),
+        }
+    }
+
+    pub(super) fn is_remote(&self) -> bool {
+        matches!(self, ChosenKey::Remote(_))
+    }
 }
 
 impl JwtManager {
@@ -30,6 +55,7 @@ impl JwtManager {
         let own = Verifier {
             config: &inner.config,
             identity_claim: &inner.identity_claim,
+            own: true,
         };
         let config = &inner.config;
         if config.issuers.is_empty() {
@@ -47,6 +73,7 @@ impl JwtManager {
             return Ok(Verifier {
                 config: &profile.config,
                 identity_claim: &profile.identity_claim,
+                own: false,
             });
         }
         let has_own_keys = !config.keys.verifying.is_empty()
@@ -61,22 +88,21 @@ impl JwtManager {
 
     /// The key the `decode_key_loader` (or, without fetching, the remote
     /// JWKS cache) picks from the unverified header.
-    pub(super) fn chosen_key(
-        &self,
-        config: &JwtConfig,
-        token: &str,
-    ) -> Option<Arc<crate::keys::VerificationKey>> {
+    pub(super) fn chosen_key(&self, config: &JwtConfig, token: &str) -> ChosenKey {
         if self.inner.callbacks.decode_key.is_none() && config.jwks.is_none() {
-            return None;
+            return ChosenKey::Configured;
         }
-        let header = token::peek_header(token, config.max_token_length)?;
+        let Some(header) = token::peek_header(token, config.max_token_length) else {
+            return ChosenKey::Configured;
+        };
         if let Some(loader) = &self.inner.callbacks.decode_key {
             if let Some(key) = loader(&header) {
-                return Some(key);
+                return ChosenKey::Loader(key);
             }
         }
-        let (kid, alg) = header_key_hint(config, &header)?;
-        config.jwks.as_ref()?.cached(kid, alg)
+        header_key_hint(config, &header)
+            .and_then(|(kid, alg)| config.jwks.as_ref()?.cached(kid, alg))
+            .map_or(ChosenKey::Configured, ChosenKey::Remote)
     }
 
     /// [`chosen_key`](Self::chosen_key), fetching the remote JWKS when needed.
@@ -86,20 +112,20 @@ impl JwtManager {
         &self,
         config: &JwtConfig,
         token: &str,
-    ) -> Result<Option<Arc<crate::keys::VerificationKey>>, JwtError> {
+    ) -> Result<ChosenKey, JwtError> {
         let Some(remote) = &config.jwks else {
             return Ok(self.chosen_key(config, token));
         };
         let Some(header) = token::peek_header(token, config.max_token_length) else {
-            return Ok(None);
+            return Ok(ChosenKey::Configured);
         };
         if let Some(loader) = &self.inner.callbacks.decode_key {
             if let Some(key) = loader(&header) {
-                return Ok(Some(key));
+                return Ok(ChosenKey::Loader(key));
             }
         }
         let Some((kid, alg)) = header_key_hint(config, &header) else {
-            return Ok(None);
+            return Ok(ChosenKey::Configured);
         };
         if config
             .keys
@@ -107,7 +133,7 @@ impl JwtManager {
             .iter()
             .any(|k| k.algorithm() == alg && (kid.is_none() || k.kid() == kid))
         {
-            return Ok(None);
+            return Ok(ChosenKey::Configured);
         }
         if let Some(issuers) = &config.decode_issuer {
             let iss = token::peek_issuer(token, config.max_token_length).flatten();
@@ -117,7 +143,9 @@ impl JwtManager {
         }
         // Boxed: the fetch's future is large, and a guarded request would
         // otherwise carry it whether or not a key set is configured.
-        Box::pin(remote.key_for(kid, alg)).await.map(Some)
+        Box::pin(remote.key_for(kid, alg))
+            .await
+            .map(ChosenKey::Remote)
     }
 }
 

@@ -285,17 +285,19 @@ impl JwtManager {
         let verifier = self.verifier_for(token)?;
         let config = verifier.config;
         let chosen = self.chosen_key(config, token);
-        token::decode(
+        let mut decoded = token::decode(
             config,
             &KeyChoice {
                 configured: &config.keys.verifying,
-                chosen: chosen.as_deref(),
+                chosen: chosen.key(),
             },
             verifier.identity_claim,
             token,
             allow_expired,
             None,
-        )
+        )?;
+        decoded.own = verifier.own && !chosen.is_remote();
+        Ok(decoded)
     }
 
     /// Flask's `get_jti`: the `jti` of a token, which is verified first.
@@ -468,16 +470,18 @@ impl JwtManager {
         let chosen = self
             .chosen_key_fetching(verifier.config, &found.token)
             .await?;
-        token::decode_checked(
+        let mut decoded = token::decode_checked(
             verifier.config,
             &KeyChoice {
                 configured: &verifier.config.keys.verifying,
-                chosen: chosen.as_deref(),
+                chosen: chosen.key(),
             },
             verifier.identity_claim,
             &found.token,
             found.csrf.as_deref(),
-        )
+        )?;
+        decoded.token.own = verifier.own && !chosen.is_remote();
+        Ok(decoded)
     }
 
     /// Finds the token in the route's locations, reading the body only when

@@ -165,6 +165,7 @@ impl Kept {
             family: self.family,
             grants: Arc::clone(grants),
             grant_claims: std::sync::OnceLock::new(),
+            own: false,
         }
     }
 }

@@ -7,7 +7,9 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use axum_jwt_extended::{get_jwt_identity, jwt_required, Identity, JwtConfig, JwtManager, Location};
+use axum_jwt_extended::{
+    get_jwt_identity, jwt_required, Identity, JwtConfig, JwtManager, Location,
+};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{json, Value};
