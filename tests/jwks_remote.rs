@@ -424,3 +424,92 @@ async fn an_rsa_key_without_alg_verifies_the_rsa_algorithms_allowed() {
     let t = a.create_access_token("alice").unwrap();
     assert_eq!(call(&jwt, &t).await, (200, json!({"who": "alice"})));
 }
+
+/// A key set whose fetches wait until the test opens the gate: a fetch
+/// stays in flight while other requests arrive.
+#[derive(Debug)]
+struct GatedKeySet {
+    document: Mutex<Value>,
+    open: tokio::sync::watch::Sender<bool>,
+    fetches: AtomicUsize,
+}
+
+impl axum_jwt_extended::JwksFetcher for GatedKeySet {
+    fn fetch(&self) -> axum_jwt_extended::BoxFuture<'_, Result<Value, String>> {
+        Box::pin(async move {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            let mut open = self.open.subscribe();
+            open.wait_for(|open| *open)
+                .await
+                .map_err(|_| "closed".to_owned())?;
+            Ok(self.document.lock().unwrap().clone())
+        })
+    }
+}
+
+/// Requests that arrive while the key set is being fetched wait for that
+/// fetch and verify with its keys: at startup they answered 503, and during
+/// a rotation 422 "Unable to find a signing key", while one request fetched.
+#[tokio::test]
+async fn requests_during_a_key_fetch_share_it() {
+    let a = signer(RSA_PRIVATE, RSA_PUBLIC, "a");
+    let b = signer(RSA_OTHER_PRIVATE, RSA_OTHER_PUBLIC, "b");
+    let keys = Arc::new(GatedKeySet {
+        document: Mutex::new(a.jwks()),
+        open: tokio::sync::watch::channel(false).0,
+        fetches: AtomicUsize::new(0),
+    });
+    #[derive(Debug)]
+    struct Shared(Arc<GatedKeySet>);
+    impl axum_jwt_extended::JwksFetcher for Shared {
+        fn fetch(&self) -> axum_jwt_extended::BoxFuture<'_, Result<Value, String>> {
+            self.0.fetch()
+        }
+    }
+    let interval = Duration::from_secs(2);
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .algorithm("RS256")
+            .jwks(RemoteJwks::new(Shared(Arc::clone(&keys))).min_refresh_interval(interval))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let burst = |token: String| {
+        (0..8)
+            .map(|_| {
+                let (jwt, token) = (jwt.clone(), token.clone());
+                tokio::spawn(async move { call(&jwt, &token).await })
+            })
+            .collect::<Vec<_>>()
+    };
+    // Startup: nothing fetched yet; the first request fetches, the others
+    // arrive while it waits at the gate.
+    let tasks = burst(a.create_access_token("alice").unwrap());
+    while keys.fetches.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    keys.open.send_replace(true);
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (200, json!({"who": "alice"})));
+    }
+    assert_eq!(keys.fetches.load(Ordering::SeqCst), 1, "one fetch shared");
+    // Rotation: b is published; once the interval has passed, a token of b
+    // starts one fetch and the requests arriving meanwhile share it.
+    keys.open.send_replace(false);
+    let mut rotated = a.jwks()["keys"].as_array().unwrap().clone();
+    rotated.extend(b.jwks()["keys"].as_array().unwrap().iter().cloned());
+    *keys.document.lock().unwrap() = json!({ "keys": rotated });
+    tokio::time::sleep(interval + Duration::from_millis(100)).await;
+    let tasks = burst(b.create_access_token("bob").unwrap());
+    while keys.fetches.load(Ordering::SeqCst) == 1 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    keys.open.send_replace(true);
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), (200, json!({"who": "bob"})));
+    }
+    assert_eq!(keys.fetches.load(Ordering::SeqCst), 2, "one fetch shared");
+}

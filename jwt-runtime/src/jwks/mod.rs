@@ -130,6 +130,8 @@ struct State {
     /// Failed fetches in a row: retries back off from 1 s, doubling, up to
     /// `min_refresh_interval` (an outage at startup heals in seconds).
     failures: u32,
+    /// Fetches started, to tell whether one ran while a request waited.
+    attempts: u64,
 }
 
 impl fmt::Debug for RemoteJwks {
@@ -150,6 +152,10 @@ struct Look {
     had_keys: bool,
     /// Past three quarters of its lifetime: refresh in the background.
     ageing: bool,
+    /// Fetches started so far.
+    attempts: u64,
+    /// The last fetch failed.
+    failing: bool,
 }
 
 impl RemoteJwks {
@@ -325,24 +331,31 @@ impl RemoteJwks {
             }
             return Ok(Arc::clone(key));
         }
-        // Whether a fetch this request needed failed or is still running:
-        // then a missing key is "unavailable" (503), not "unknown" (422).
+        // Whether a fetch this request needed or waited for failed or is
+        // still running: then a missing key is "unavailable" (503), not
+        // "unknown" (422).
         let mut unsure = false;
-        if look.may_fetch {
-            let deadline = tokio::time::Instant::now() + self.inner.fetch_timeout;
-            match tokio::time::timeout_at(deadline, self.inner.refresh.lock()).await {
-                Ok(_guard) => {
-                    // Another request may have refreshed while this one waited.
-                    let again = self.look(kid, alg, Instant::now());
-                    if let (Some(key), true) = (&again.key, again.fresh) {
-                        return Ok(Arc::clone(key));
-                    }
-                    if again.may_fetch {
-                        unsure = !self.refresh(deadline).await;
-                    }
+        // The lock is taken even when this request may not fetch: a fetch in
+        // flight (another request's, or the background refresh) holds it, and
+        // every request that needs its keys waits for it, within the
+        // deadline, instead of answering before the keys arrive.
+        let deadline = tokio::time::Instant::now() + self.inner.fetch_timeout;
+        let attempts_before = look.attempts;
+        match tokio::time::timeout_at(deadline, self.inner.refresh.lock()).await {
+            Ok(_guard) => {
+                // Another request may have refreshed while this one waited.
+                let again = self.look(kid, alg, Instant::now());
+                if let (Some(key), true) = (&again.key, again.fresh) {
+                    return Ok(Arc::clone(key));
                 }
-                Err(_) => unsure = true,
+                if again.may_fetch {
+                    unsure = !self.refresh(deadline).await;
+                } else if again.attempts != attempts_before && again.failing {
+                    // The fetch this request waited for failed.
+                    unsure = true;
+                }
             }
+            Err(_) => unsure = true,
         }
         let state = self
             .inner
@@ -372,6 +385,8 @@ impl RemoteJwks {
                 may_fetch: false,
                 had_keys: false,
                 ageing: false,
+                attempts: 0,
+                failing: true,
             };
         };
         let age = state.fetched_at.map(|t| now.duration_since(t));
@@ -383,6 +398,8 @@ impl RemoteJwks {
                 .is_none_or(|t| now.duration_since(t) >= self.retry_after(state.failures)),
             had_keys: !state.keys.is_empty(),
             ageing: age.is_some_and(|age| age >= state.ttl / 4 * 3),
+            attempts: state.attempts,
+            failing: state.failures > 0,
         }
     }
 
@@ -425,6 +442,7 @@ impl RemoteJwks {
     async fn refresh(&self, deadline: tokio::time::Instant) -> bool {
         if let Ok(mut state) = self.inner.state.write() {
             state.last_attempt = Some(Instant::now());
+            state.attempts = state.attempts.wrapping_add(1);
         }
         let result =
             match tokio::time::timeout_at(deadline, self.inner.fetcher.fetch_document()).await {
