@@ -84,10 +84,11 @@ class Server:
 
     def control(self, *args):
         subprocess.run(["callgrind_control", *args, str(self.proc.pid)],
-                       stdout=subprocess.DEVNULL, check=True)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
 
-    def counted(self, route, n):
-        """Instructions of n requests of `route` (between a zero and a dump)."""
+    def counted(self, route, n, keep=None):
+        """Instructions of n requests of `route` (between a zero and a dump);
+        the dump is moved to `keep` when given (for callgrind_annotate)."""
         self.control("--zero")
         for i in range(n):
             status, _ = self.request(route["method"], route["path"], route["headers"](i))
@@ -101,7 +102,10 @@ class Server:
                 with open(path) as f:
                     for line in f:
                         if line.startswith("totals:"):
-                            os.remove(path)
+                            if keep:
+                                os.replace(path, keep)
+                            else:
+                                os.remove(path)
                             return int(line.split()[1])
             time.sleep(0.1)
         sys.exit("callgrind wrote no dump within 60 s")
@@ -165,6 +169,7 @@ def main():
     ap.add_argument("--n1", type=int, default=200)
     ap.add_argument("--n2", type=int, default=1200)
     ap.add_argument("--only", action="append", help="measure only the routes of these names")
+    ap.add_argument("--keep", help="keep each route's larger dump in this folder (callgrind_annotate)")
     a = ap.parse_args()
     env = {"REDIS_URL": a.redis_url} if a.redis_url else {}
     server = Server(a.bin, env)
@@ -178,7 +183,11 @@ def main():
                 if status != 200:
                     sys.exit(f"{route['name']}: warm-up answered {status}")
             small = server.counted(route, a.n1)
-            large = server.counted(route, a.n2)
+            keep = None
+            if a.keep:
+                os.makedirs(a.keep, exist_ok=True)
+                keep = os.path.join(a.keep, route["name"].replace(" ", "_").replace(",", "") + ".out")
+            large = server.counted(route, a.n2, keep)
             per = (large - small) / (a.n2 - a.n1)
             results.append({"route": route["name"], "request": f"{route['method']} {route['path']}",
                             "what": route["what"], "instructions": round(per)})
