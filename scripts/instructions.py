@@ -10,7 +10,9 @@ requests per second on a shared machine.
 route the server (under callgrind, current-thread runtime) gets a warm-up, then
 two keep-alive batches of N1 and N2 requests, each between a zeroing and a dump
 of callgrind's counters; the figure is (total(N2) - total(N1)) / (N2 - N1), so
-what a batch costs once (the dump, the first poll) cancels out. Every request
+what a batch costs once (the dump, the first poll) cancels out, and the median
+of --runs server processes is reported (each process has its own random hash
+keys and token texts, which move a route by up to about 1%). Every request
 must answer 200, or the script exits 1. Only the server is counted: the client
 is this script, outside valgrind.
 """
@@ -120,10 +122,20 @@ class Server:
 
 
 def routes(server, redis):
-    """The measured routes: name, method, path, and the headers of request i."""
+    """The measured routes: name, method, path, and the headers of request i.
+    With `redis`, only the revocation-store routes (their server runs the
+    Redis mirror's background tasks, which would add to the other rows)."""
     token = server.get_text("/token")
-    tokens = [server.get_text("/token") for _ in range(1000)]
     bearer = lambda t: (lambda i: {"Authorization": f"Bearer {t}"})
+    if redis:
+        out = [
+            ("memory store, a revocation held", "GET", "/protected_memory", bearer(token),
+             "`MemoryBlocklist` holding one revocation"),
+            ("Redis, mirror on", "GET", "/protected_redis", bearer(token),
+             "`RedisBlocklist` answered by its local mirror"),
+        ]
+        return [dict(name=n, method=m, path=p, headers=h, what=w) for n, m, p, h, w in out]
+    tokens = [server.get_text("/token") for _ in range(1000)]
     out = [
         ("unprotected", "GET", "/unprotected", bearer(token),
          "the handler under the layer, no guard (the same header sent)"),
@@ -153,29 +165,15 @@ def routes(server, redis):
                     f"/protected_{alg}", bearer(t), "default configuration"))
         out.append((f"{alg.upper() if alg != 'eddsa' else 'EdDSA'} uncached", "GET",
                     f"/protected_{alg}_uncached", bearer(t), "the cache off"))
-    if redis:
-        out.append(("memory store, a revocation held", "GET", "/protected_memory", bearer(token),
-                    "`MemoryBlocklist` holding one revocation"))
-        out.append(("Redis, mirror on", "GET", "/protected_redis", bearer(token),
-                    "`RedisBlocklist` answered by its local mirror"))
     return [dict(name=n, method=m, path=p, headers=h, what=w) for n, m, p, h, w in out]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--redis-url")
-    ap.add_argument("--json", default="target/instructions.json")
-    ap.add_argument("--n1", type=int, default=200)
-    ap.add_argument("--n2", type=int, default=1200)
-    ap.add_argument("--only", action="append", help="measure only the routes of these names")
-    ap.add_argument("--keep", help="keep each route's larger dump in this folder (callgrind_annotate)")
-    a = ap.parse_args()
-    env = {"REDIS_URL": a.redis_url} if a.redis_url else {}
-    server = Server(a.bin, env)
-    results = []
+def measure(a, redis, results):
+    """Starts the server (with `redis` as REDIS_URL when given) and measures
+    its routes into `results`."""
+    server = Server(a.bin, {"REDIS_URL": redis} if redis else {})
     try:
-        for route in routes(server, a.redis_url):
+        for route in routes(server, redis):
             if a.only and route["name"] not in a.only:
                 continue
             for i in range(max(200, 1000 if "1,000" in route["name"] else 0)):
@@ -194,15 +192,50 @@ def main():
             print(f"{route['name']:<34} {per:>10,.0f}", flush=True)
     finally:
         server.stop()
-    base = next((r["instructions"] for r in results if r["route"] == "unprotected"), None)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--redis-url")
+    ap.add_argument("--json", default="target/instructions.json")
+    ap.add_argument("--n1", type=int, default=200)
+    ap.add_argument("--n2", type=int, default=1200)
+    ap.add_argument("--only", action="append", help="measure only the routes of these names")
+    ap.add_argument("--keep", help="keep each route's larger dump in this folder (callgrind_annotate)")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="server processes per route set; the median is reported (a process's "
+                         "random hash keys and token texts move a route by up to about 1%%)")
+    a = ap.parse_args()
+    runs = []
+    for run in range(a.runs):
+        print(f"-- run {run + 1} of {a.runs}", flush=True)
+        found = []
+        # Two servers: the routes without background work, then (with Redis)
+        # the revocation stores' routes, whose server runs the mirror's tasks.
+        for redis in [None] + ([a.redis_url] if a.redis_url else []):
+            measure(a, redis, found)
+        runs.append(found)
+    # A loaded machine shifts a whole run (every route, the unprotected one
+    # too) by the event loop's extra wake-ups: the guard's cost is read as
+    # the median of each run's difference to that run's unprotected route.
+    results = []
+    for i, r in enumerate(runs[0]):
+        each = sorted(run[i]["instructions"] for run in runs)
+        over = None
+        if all(run[0]["route"] == "unprotected" for run in runs) and i < len(runs[0]):
+            diffs = sorted(run[i]["instructions"] - run[0]["instructions"] for run in runs
+                           if run[i]["request"] == r["request"] and run[i]["route"] == r["route"])
+            over = diffs[len(diffs) // 2] if r["route"] != "unprotected" and diffs else 0
+        results.append(dict(r, instructions=each[len(each) // 2], runs=each, over_unprotected=over))
     os.makedirs(os.path.dirname(a.json) or ".", exist_ok=True)
     with open(a.json, "w") as f:
         json.dump(results, f, indent=1)
     print()
-    print("| route | request | instructions per request | over unprotected |")
+    print("| route | request | instructions per request (median of runs) | over unprotected (median of runs) |")
     print("|---|---|---|---|")
     for r in results:
-        over = f"+{r['instructions'] - base:,}" if base is not None else "-"
+        over = "-" if r["over_unprotected"] is None else f"{r['over_unprotected']:+,}"
         print(f"| {r['route']} | `{r['request']}` | {r['instructions']:,} | {over} |")
     return 0
 

@@ -951,7 +951,7 @@ async fn implicit_refresh_renews_only_our_own_access_tokens() {
             .key_id("p1")
             .encode_issuer(PARTNER)
             .encode_audience("our-api")
-            .clock(clock.clone())
+            .clock(clock)
             .build()
             .unwrap(),
     )
@@ -964,7 +964,7 @@ async fn implicit_refresh_renews_only_our_own_access_tokens() {
     .with_kid("p1");
     let trusting = JwtManager::new(
         cookie_config()
-            .clock(clock.clone())
+            .clock(clock)
             .token_kind::<Invitation>()
             .trust_issuer(axum_jwt_extended::Issuer::with_keys(PARTNER, [key]).audience("our-api"))
             .build()
@@ -985,7 +985,7 @@ async fn implicit_refresh_renews_only_our_own_access_tokens() {
             .private_key(rsa("rsa2048-other-private"))
             .public_key(rsa("rsa2048-other-public"))
             .key_id("p2")
-            .clock(clock.clone())
+            .clock(clock)
             .build()
             .unwrap(),
     )
@@ -996,7 +996,7 @@ async fn implicit_refresh_renews_only_our_own_access_tokens() {
             .private_key(rsa("rsa2048-private"))
             .public_key(rsa("rsa2048-public"))
             .key_id("own")
-            .clock(clock.clone())
+            .clock(clock)
             .jwks(axum_jwt_extended::RemoteJwks::new(KeySetOf(
                 provider.jwks(),
             )))

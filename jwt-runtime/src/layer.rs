@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum_core::body::Body;
@@ -20,7 +19,7 @@ use crate::authz::Need;
 use crate::body::PendingBody;
 use crate::context::{request_scope, RefreshSlot, RequestSlot};
 use crate::locations;
-use crate::manager::{JwtManager, JwtRejection};
+use crate::manager::JwtManager;
 use crate::requirements::Requirements;
 
 impl JwtManager {
@@ -235,9 +234,8 @@ async fn refresh_cookie(
         Ok(mut guard) => guard.take(),
         Err(_) => None,
     };
-    let Some(token) = token.filter(|t| t.own && t.is_access()) else {
-        return response;
-    };
+    // The guard left only a token this service may renew here.
+    let Some(token) = token else { return response };
     let Some(exp) = token.expires_at() else {
         return response;
     };
@@ -385,20 +383,14 @@ where
             if parts.extensions.get::<JwtManager>().is_none() {
                 parts.extensions.insert(manager.clone());
             }
-            let context = match manager.verify_request(&parts, requirements).await {
-                Ok(context) => context,
-                Err(rejection) => {
-                    return Ok(axum_core::response::IntoResponse::into_response(rejection))
-                }
-            };
-            if let Some(token) = &context.token {
-                if let Err(error) = crate::authz::check_grants(token, roles, scopes) {
-                    let rejection = JwtRejection::new(error, Some(Arc::clone(token)), &manager);
-                    return Ok(axum_core::response::IntoResponse::into_response(rejection));
-                }
-            }
-            // The typed extractors of the handlers use this verification.
-            parts.extensions.insert(context.clone());
+            let grants = |token: &_| crate::authz::check_grants(token, roles, scopes);
+            let context =
+                match crate::guard::verify(&manager, &mut parts, requirements, grants).await {
+                    Ok(context) => context,
+                    Err(rejection) => {
+                        return Ok(axum_core::response::IntoResponse::into_response(rejection))
+                    }
+                };
             let req = Request::from_parts(parts, body);
             let fut = context.scope(inner.call(req));
             crate::manager::current::manager_scope(manager, fut).await

@@ -59,9 +59,11 @@
 //   cache          the verified-token cache
 //   context        the verified token of the current handler and its accessors
 // The manager and the HTTP glue
-//   manager/       verification pipeline; key_choice (which key verifies);
+//   manager/       configuration, minting, stores and loaders; key_choice (which key verifies);
 //                   revocation (logout, families, rotation); callbacks (loaders);
 //                   rejection (the one error renderer); current (`current_app`)
+//   guard/         the per-request flow, one entry for every guard: find, decode (cache or
+//                   full), checks (route, stores, loaders), the rule, the record
 //   cookies        `set_*_cookies` / `unset_*` and request cookie parsing
 //   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
 //   authz          roles and scopes a route requires (`Need`, `Authorization`), 403 insufficient_scope
@@ -85,6 +87,7 @@ mod error;
 mod extract;
 mod gates;
 mod grants;
+mod guard;
 mod issuers;
 mod jwks;
 mod keys;

@@ -305,26 +305,6 @@ fn provide_manager<S, M: ManagerSource<S>>(
     Ok((manager.clone(), Some(manager)))
 }
 
-/// Verifies `parts` against `requirements` and the rule `R`, and keeps the
-/// outcome for the free accessors.
-async fn verify<R: ClaimRule>(
-    manager: &JwtManager,
-    parts: &mut Parts,
-    requirements: Requirements,
-) -> Result<JwtContext, JwtRejection> {
-    let context = manager.verify_request(parts, requirements).await?;
-    if let Some(token) = &context.token {
-        if let Err(error) = R::verify(token) {
-            return Err(JwtRejection::new(error, Some(Arc::clone(token)), manager));
-        }
-    }
-    // The free accessors (`get_jwt_identity()`, ...) see it too, and so do
-    // the typed extractors that run after this one.
-    crate::context::remember(&context);
-    parts.extensions.insert(context.clone());
-    Ok(context)
-}
-
 impl<S, const REQ: u32, R, M> FromRequestParts<S> for VerifyJwt<REQ, R, M>
 where
     S: Send + Sync,
@@ -335,7 +315,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let (verifier, manager) = provide_manager::<S, M>(parts, state)?;
-        let context = verify::<R>(&verifier, parts, Self::REQUIREMENTS).await?;
+        let context = crate::guard::verify(&verifier, parts, Self::REQUIREMENTS, R::verify).await?;
         Ok(VerifyJwt {
             context,
             manager,
@@ -377,7 +357,7 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let (verifier, manager) = provide_manager::<S, M>(parts, state)?;
         let requirements = Requirements::from_bits(REQ | req::OPTIONAL);
-        let context = verify::<R>(&verifier, parts, requirements).await?;
+        let context = crate::guard::verify(&verifier, parts, requirements, R::verify).await?;
         Ok(context.token.is_some().then_some(VerifyJwt {
             context,
             manager,

@@ -15,15 +15,15 @@ use crate::token;
 /// The configuration a token is verified with: this service's own, or a
 /// trusted issuer's.
 #[derive(Clone, Copy)]
-pub(super) struct Verifier<'a> {
-    pub(super) config: &'a JwtConfig,
-    pub(super) identity_claim: &'a Arc<str>,
+pub(crate) struct Verifier<'a> {
+    pub(crate) config: &'a JwtConfig,
+    pub(crate) identity_claim: &'a Arc<str>,
     /// This service's own configuration (not a trusted issuer's).
-    pub(super) own: bool,
+    pub(crate) own: bool,
 }
 
 /// The key a token's header chose, and where it came from.
-pub(super) enum ChosenKey {
+pub(crate) enum ChosenKey {
     /// None chosen: the configured keys (by `kid`, else the primary).
     Configured,
     /// The app's `decode_key_loader` picked it.
@@ -33,14 +33,14 @@ pub(super) enum ChosenKey {
 }
 
 impl ChosenKey {
-    pub(super) fn key(&self) -> Option<&crate::keys::VerificationKey> {
+    pub(crate) fn key(&self) -> Option<&crate::keys::VerificationKey> {
         match self {
             ChosenKey::Configured => None,
             ChosenKey::Loader(key) | ChosenKey::Remote(key) => Some(key),
         }
     }
 
-    pub(super) fn is_remote(&self) -> bool {
+    pub(crate) fn is_remote(&self) -> bool {
         matches!(self, ChosenKey::Remote(_))
     }
 }
@@ -50,7 +50,7 @@ impl JwtManager {
     /// own configuration. A token of an issuer that is not trusted, when this
     /// service has no key of its own, is refused here: no key is used and
     /// nothing is fetched for it.
-    pub(super) fn verifier_for(&self, token: &str) -> Result<Verifier<'_>, JwtError> {
+    pub(crate) fn verifier_for(&self, token: &str) -> Result<Verifier<'_>, JwtError> {
         let inner = &*self.inner;
         let own = Verifier {
             config: &inner.config,
@@ -108,7 +108,7 @@ impl JwtManager {
     /// [`chosen_key`](Self::chosen_key), fetching the remote JWKS when needed.
     /// A token whose `iss` the configuration would refuse is refused before
     /// any fetch.
-    pub(super) async fn chosen_key_fetching(
+    pub(crate) async fn chosen_key_fetching(
         &self,
         config: &JwtConfig,
         token: &str,

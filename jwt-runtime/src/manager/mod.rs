@@ -4,8 +4,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::request::Parts;
-use http::Method;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -13,7 +11,7 @@ use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::cache::VerifiedCache;
 pub(crate) mod callbacks;
 pub(crate) mod current;
-mod key_choice;
+pub(crate) mod key_choice;
 mod rejection;
 mod revocation;
 mod sessions;
@@ -24,12 +22,7 @@ pub use revocation::{
 
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
-use crate::context::JwtContext;
-use crate::context::RefreshSlot;
 use crate::error::JwtError;
-use crate::location::Location;
-use crate::locations;
-use crate::requirements::Requirements;
 use crate::requirements::TokenKind;
 use crate::token::{self, KeyChoice, MintKind, TokenOptions};
 use callbacks::Callbacks;
@@ -126,6 +119,22 @@ impl JwtManager {
     /// The blocklist.
     pub fn blocklist(&self) -> &Arc<dyn Blocklist> {
         &self.inner.blocklist
+    }
+
+    /// The verified-token cache, when it may serve this manager's tokens:
+    /// on, and decoding depends only on the token and the static keys (no
+    /// remote key set, no trusted issuer, no `decode_key_loader`). The one
+    /// statement of that rule; the guard adds the request's part (no CSRF
+    /// double-submit value, see `guard::decode`).
+    #[inline]
+    pub(crate) fn verified_cache(&self) -> Option<&VerifiedCache> {
+        let inner = &*self.inner;
+        let config = &inner.config;
+        inner.cache.as_deref().filter(|_| {
+            config.jwks.is_none()
+                && config.issuers.is_empty()
+                && inner.callbacks.decode_key.is_none()
+        })
     }
 
     /// Creates an access token for `identity` with the configured defaults.
@@ -312,212 +321,6 @@ impl JwtManager {
         token: &str,
     ) -> Result<serde_json::Map<String, Value>, JwtError> {
         token::unverified_header(token, self.inner.config.max_token_length)
-    }
-
-    /// Runs Flask's `verify_jwt_in_request` on a request: find the token in
-    /// the route's locations, decode and verify it, check its type, freshness
-    /// and revocation, run the verification loader and load the user.
-    pub async fn verify_request(
-        &self,
-        parts: &Parts,
-        requirements: Requirements,
-    ) -> Result<JwtContext, JwtRejection> {
-        // Flask exempts OPTIONS (CORS preflight) from verification; a handler
-        // that requires a token still never runs without one.
-        if parts.method == Method::OPTIONS {
-            if requirements.optional {
-                return Ok(JwtContext::default());
-            }
-            return Err(JwtRejection::preflight(self));
-        }
-        let inner = &*self.inner;
-        let config = &inner.config;
-        let (route_locations, n) = requirements.location_array();
-        let locations = if n == 0 {
-            config.token_location.as_slice()
-        } else {
-            &route_locations[..n]
-        };
-        // Decoding depends only on the token and the static keys here, so a
-        // token verified before may come from the cache (see cache.rs).
-        let cache = inner.cache.as_deref().filter(|_| {
-            config.jwks.is_none()
-                && config.issuers.is_empty()
-                && inner.callbacks.decode_key.is_none()
-        });
-        // The usual request first: one header line carrying a token the cache
-        // holds. Such a header is read the same way by the general path
-        // below (`locations::bearer_candidate`), which every other request
-        // takes.
-        let asked = match (cache, locations.first()) {
-            (Some(_), Some(Location::Headers)) => locations::bearer_candidate(config, parts),
-            _ => None,
-        };
-        let hit = asked
-            .zip(cache)
-            .and_then(|(candidate, cache)| cache.get(candidate))
-            .filter(|t| token::still_current(config, t));
-        let (token, location) = match hit {
-            Some(token) => (token, Location::Headers),
-            None => match self
-                .find_and_decode(parts, locations, requirements.refresh, cache, asked)
-                .await
-            {
-                Ok(found) => found,
-                Err((JwtError::NoAuthorization(_), _)) if requirements.optional => {
-                    return Ok(JwtContext::default())
-                }
-                Err((e, token)) => return Err(self.reject(e, token)),
-            },
-        };
-        if let Err(e) = token::check_type(&token, &requirements, &config.token_kinds) {
-            return Err(self.reject(e, Some(token)));
-        }
-        if requirements.fresh {
-            if let Err(e) = token::check_fresh(&token, config.clock.now()) {
-                return Err(self.reject(e, Some(token)));
-            }
-        }
-        let cb = &inner.callbacks;
-        if !requirements.skip_revocation_check {
-            let revoked = match &cb.token_in_blocklist {
-                Some(check) => self.store(check(Arc::clone(&token))).await,
-                None => self.check_revocation(&token).await,
-            };
-            match revoked {
-                Ok(false) => {}
-                Ok(true) => return Err(self.reject(JwtError::Revoked, Some(token))),
-                Err(e) => return Err(self.reject(e, Some(token))),
-            }
-        }
-        if token.is_refresh() && !requirements.skip_revocation_check {
-            // A refresh token used: its session's `last_used_at`.
-            if let Err(e) = self.touch_session(&token).await {
-                return Err(self.reject(e, Some(token)));
-            }
-        }
-        if let Some(check) = &cb.token_verification {
-            if !check(Arc::clone(&token)).await {
-                return Err(self.reject(JwtError::UserClaimsVerificationFailed, Some(token)));
-            }
-        }
-        let user = match &cb.user_lookup {
-            Some(lookup) => match lookup(Arc::clone(&token)).await {
-                Some(user) => Some(user),
-                None => {
-                    let identity = match token.identity() {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    return Err(self.reject(JwtError::UserLookup(identity), Some(token)));
-                }
-            },
-            None => None,
-        };
-        if location == Location::Cookies && !token.is_refresh() {
-            if let Some(slot) = parts.extensions.get::<RefreshSlot>() {
-                if let Ok(mut guard) = slot.0.lock() {
-                    *guard = Some(Arc::clone(&token));
-                }
-            }
-        }
-        #[cfg(feature = "tracing")]
-        tracing::trace!(target: "axum_jwt_extended", location = location.as_str(), "token verified");
-        Ok(JwtContext::new(token, location, user))
-    }
-
-    /// The general path of [`verify_request`](Self::verify_request): finds
-    /// the token in the route's locations and decodes it (or takes it from
-    /// the cache, unless the first look already `asked` it for this very
-    /// text). An expired token is refused with its claims, for the
-    /// expired-token callback.
-    async fn find_and_decode(
-        &self,
-        parts: &Parts,
-        locations: &[Location],
-        refresh: bool,
-        cache: Option<&VerifiedCache>,
-        asked: Option<&[u8]>,
-    ) -> Result<(Arc<DecodedToken>, Location), (JwtError, Option<Arc<DecodedToken>>)> {
-        let found = self
-            .find_token(parts, locations, refresh)
-            .await
-            .map_err(|e| (e, None))?;
-        // Not with a CSRF double-submit value: decoding depends on it.
-        let cache = cache.filter(|_| found.csrf.is_none());
-        let cached = cache
-            .filter(|_| asked != Some(found.token.as_bytes()))
-            .and_then(|c| c.get(found.token.as_bytes()))
-            .filter(|t| token::still_current(&self.inner.config, t));
-        if let Some(token) = cached {
-            return Ok((token, found.location));
-        }
-        let decoded = self.decode_found(&found).await.map_err(|e| (e, None))?;
-        let token = Arc::new(decoded.token);
-        if decoded.expired {
-            return Err((JwtError::Expired, Some(token)));
-        }
-        if let Some(cache) = cache {
-            cache.insert(&found.token, &token);
-        }
-        Ok((token, found.location))
-    }
-
-    /// Decodes a request's token with the rules and keys of its issuer
-    /// (fetching a remote key set when needed).
-    async fn decode_found(&self, found: &locations::Found<'_>) -> Result<token::Decoded, JwtError> {
-        let verifier = self.verifier_for(&found.token)?;
-        let chosen = self
-            .chosen_key_fetching(verifier.config, &found.token)
-            .await?;
-        let mut decoded = token::decode_checked(
-            verifier.config,
-            &KeyChoice {
-                configured: &verifier.config.keys.verifying,
-                chosen: chosen.key(),
-            },
-            verifier.identity_claim,
-            &found.token,
-            found.csrf.as_deref(),
-        )?;
-        decoded.token.own = verifier.own && !chosen.is_remote();
-        Ok(decoded)
-    }
-
-    /// Finds the token in the route's locations, reading the body only when
-    /// a location reached in order needs it (see `body.rs`).
-    async fn find_token<'p>(
-        &self,
-        parts: &'p Parts,
-        locations: &[crate::Location],
-        refresh: bool,
-    ) -> Result<locations::Found<'p>, JwtError> {
-        let config = &self.inner.config;
-        if let Some(found) = locations::find_token(config, parts, locations, refresh)? {
-            return Ok(found);
-        }
-        let pending = parts
-            .extensions
-            .get::<crate::body::PendingBody>()
-            .ok_or(JwtError::BodyUnreadable)?;
-        // Boxed: reading a body is rare (JSON locations) and its future is
-        // large (about 2 KiB), which every guarded request would otherwise
-        // carry and copy.
-        Box::pin(pending.read(config)).await?;
-        locations::find_token(config, parts, locations, refresh)?.ok_or(JwtError::BodyUnreadable)
-    }
-
-    fn reject(&self, error: JwtError, token: Option<Arc<DecodedToken>>) -> JwtRejection {
-        // The kind of failure only, at debug level (a flood of forged tokens
-        // must not flood logs at the default level); never the token.
-        #[cfg(feature = "tracing")]
-        tracing::debug!(
-            target: "axum_jwt_extended",
-            kind = error.kind(),
-            status = error.status().as_u16(),
-            "request refused"
-        );
-        JwtRejection::new(error, token, self)
     }
 }
 

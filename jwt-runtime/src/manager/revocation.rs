@@ -45,7 +45,7 @@ impl JwtManager {
 
     /// Runs a store operation within the blocklist timeout: a failing or
     /// hanging store fails closed.
-    pub(super) async fn store<T>(
+    pub(crate) async fn store<T>(
         &self,
         op: impl std::future::Future<Output = Result<T, crate::blocklist::BlocklistError>>,
     ) -> Result<T, JwtError> {
@@ -170,7 +170,7 @@ impl JwtManager {
     /// The guard's revocation check: [`is_token_revoked`](Self::is_token_revoked),
     /// and when a spent (rotated) refresh token comes back, on any route,
     /// reuse detection: its whole login is revoked.
-    pub(super) async fn check_revocation(&self, token: &DecodedToken) -> Result<bool, JwtError> {
+    pub(crate) async fn check_revocation(&self, token: &DecodedToken) -> Result<bool, JwtError> {
         let revoked = self.is_token_revoked(token).await?;
         if revoked && token.is_refresh() {
             let key = Self::revocation_key(token);

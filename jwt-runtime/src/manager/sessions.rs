@@ -213,7 +213,7 @@ impl JwtManager {
     /// A refresh token of a session was used (on a refresh route, or
     /// rotated): its session's `last_used_at`, and its expiry when the
     /// token is newer.
-    pub(super) async fn touch_session(&self, refresh: &DecodedToken) -> Result<(), JwtError> {
+    pub(crate) async fn touch_session(&self, refresh: &DecodedToken) -> Result<(), JwtError> {
         let (Some(store), Some(family)) = (&self.inner.sessions, refresh.family()) else {
             return Ok(());
         };

@@ -1,0 +1,162 @@
+//! The per-request flow, in one place. Every front end (the attribute and
+//! the [`VerifyJwt`](crate::VerifyJwt) extractors, router-wide protection,
+//! the typed extractors) calls [`verify`], which runs the steps in
+//! Flask-JWT-Extended's order and records what it decided:
+//!
+//! 1. [`find`]: the token in the route's locations (a cached bearer token
+//!    first; the body read only when a location needs it);
+//! 2. [`decode`]: from the verified-token cache, or in full with the keys
+//!    of the token's issuer (the cache rule is written once, there);
+//! 3. [`checks`]: the route's checks (type, freshness), the stores'
+//!    (revocation, the session of a refresh token), the app's loaders
+//!    (custom verification, user lookup), then the route's rule (claims,
+//!    roles, scopes);
+//! 4. the record ([`JwtContext`]): which token, from where, verified with
+//!    whose keys, and the user; the renewal of an expiring access cookie,
+//!    the accessors and the typed extractors read it and decide nothing
+//!    again.
+
+mod checks;
+mod decode;
+mod find;
+
+use std::sync::Arc;
+
+use http::request::Parts;
+use http::Method;
+
+use crate::claims::DecodedToken;
+use crate::context::JwtContext;
+use crate::error::JwtError;
+use crate::location::Location;
+use crate::manager::{JwtManager, JwtRejection};
+use crate::requirements::Requirements;
+
+/// Verifies `parts` against the route's `requirements` and `rule`, and
+/// records the outcome for what runs after (accessors, typed extractors,
+/// the cookie renewal). The one entry of every guard.
+pub(crate) async fn verify(
+    manager: &JwtManager,
+    parts: &mut Parts,
+    requirements: Requirements,
+    rule: impl FnOnce(&DecodedToken) -> Result<(), JwtError>,
+) -> Result<JwtContext, JwtRejection> {
+    let context = steps(manager, parts, requirements).await?;
+    if let Some(token) = &context.token {
+        if let Err(error) = rule(token) {
+            return Err(JwtRejection::new(error, Some(Arc::clone(token)), manager));
+        }
+    }
+    record(parts, &context);
+    Ok(context)
+}
+
+impl JwtManager {
+    /// Runs Flask's `verify_jwt_in_request` on a request: find the token in
+    /// the route's locations, decode and verify it, check its type, freshness
+    /// and revocation, run the verification loader and load the user.
+    ///
+    /// ```
+    /// use axum::http::Request;
+    /// use axum_jwt_extended::{req, JwtConfig, JwtManager, Requirements};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let jwt = JwtManager::new(JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?)?;
+    /// let token = jwt.create_access_token("alice")?;
+    /// let (parts, _) = Request::get("/")
+    ///     .header("Authorization", format!("Bearer {token}"))
+    ///     .body(())
+    ///     .unwrap()
+    ///     .into_parts();
+    /// let context = jwt.verify_request(&parts, Requirements::from_bits(req::NONE)).await.unwrap();
+    /// assert_eq!(context.identity().as_deref(), Some("alice"));
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn verify_request(
+        &self,
+        parts: &Parts,
+        requirements: Requirements,
+    ) -> Result<JwtContext, JwtRejection> {
+        steps(self, parts, requirements).await
+    }
+}
+
+/// The steps, in order; the first refusal ends them.
+async fn steps(
+    manager: &JwtManager,
+    parts: &Parts,
+    requirements: Requirements,
+) -> Result<JwtContext, JwtRejection> {
+    // Flask exempts OPTIONS (CORS preflight) from verification; a handler
+    // that requires a token still never runs without one.
+    if parts.method == Method::OPTIONS {
+        return match requirements.optional {
+            true => Ok(JwtContext::default()),
+            false => Err(JwtRejection::preflight(manager)),
+        };
+    }
+    let own = requirements.location_array();
+    let locations = find::route_locations(manager, &own);
+    let found = match decode::cached_bearer(manager, parts, locations) {
+        Ok(token) => Ok((token, Location::Headers)),
+        Err(asked) => decode::found_token(manager, parts, locations, &requirements, asked).await,
+    };
+    let (token, location) = match found {
+        Ok(found) => found,
+        Err((JwtError::NoAuthorization(_), _)) if requirements.optional => {
+            return Ok(JwtContext::default())
+        }
+        Err((error, token)) => return Err(reject(manager, error, token)),
+    };
+    if let Err(error) = checks::route(manager, &token, &requirements) {
+        return Err(reject(manager, error, Some(token)));
+    }
+    match checks::stores_and_loaders(manager, &token, &requirements).await {
+        Ok(user) => Ok(finish(parts, token, location, user)),
+        Err(error) => Err(reject(manager, error, Some(token))),
+    }
+}
+
+#[inline]
+/// What was decided, for what runs after: a verified access cookie for the
+/// renewal (which renews only this service's own access tokens), and the
+/// context.
+fn finish(
+    parts: &Parts,
+    token: Arc<DecodedToken>,
+    location: Location,
+    user: Option<crate::context::AnyUser>,
+) -> JwtContext {
+    if location == Location::Cookies && token.own && token.is_access() {
+        if let Some(slot) = parts.extensions.get::<crate::context::RefreshSlot>() {
+            if let Ok(mut guard) = slot.0.lock() {
+                *guard = Some(Arc::clone(&token));
+            }
+        }
+    }
+    #[cfg(feature = "tracing")]
+    tracing::trace!(target: "axum_jwt_extended", location = location.as_str(), "token verified");
+    JwtContext::new(token, location, user)
+}
+
+#[inline(always)]
+/// The outcome, where the free accessors (`get_jwt_identity()`, ...) and
+/// the typed extractors that run after this guard find it.
+fn record(parts: &mut Parts, context: &JwtContext) {
+    crate::context::remember(context);
+    parts.extensions.insert(context.clone());
+}
+
+fn reject(manager: &JwtManager, error: JwtError, token: Option<Arc<DecodedToken>>) -> JwtRejection {
+    // The kind of failure only, at debug level (a flood of forged tokens
+    // must not flood logs at the default level); never the token.
+    #[cfg(feature = "tracing")]
+    tracing::debug!(
+        target: "axum_jwt_extended",
+        kind = error.kind(),
+        status = error.status().as_u16(),
+        "request refused"
+    );
+    JwtRejection::new(error, token, manager)
+}
