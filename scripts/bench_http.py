@@ -245,6 +245,31 @@ def status(url, token):
         return e.code
 
 
+def instruction_sections():
+    """The instruction counts of scripts/instructions (target/instructions.json,
+    written by the step scripts/bench runs before this one) and the committed
+    record of what changes to the request path did to them
+    (bench/instructions-history.md)."""
+    lines = []
+    path = os.path.join(ROOT, "target", "instructions.json")
+    if os.path.exists(path):
+        rows = json.load(open(path))
+        lines += ["", "## Instructions per request (callgrind)", "",
+                  "`scripts/instructions --runs 3`: the release `bench_server` under valgrind's callgrind, one keep-alive "
+                  "connection, (instructions of 1,200 requests - instructions of 200) / 1,000 per route, the median of "
+                  "3 server processes; deterministic to within about 1% where requests per second drift by tens of "
+                  "percent. Judge a change to the request path by these.", "",
+                  "| route | request | instructions per request | over unprotected |", "|---|---|---|---|"]
+        for r in rows:
+            over = r.get("over_unprotected")
+            over = "-" if over is None else f"{over:+,}"
+            lines.append(f"| {r['route']} | `{r['request']}` | {r['instructions']:,} | {over} |")
+    history = os.path.join(ROOT, "bench", "instructions-history.md")
+    if os.path.exists(history):
+        lines += ["", open(history).read().strip()]
+    return lines
+
+
 def main():
     port = free_port()
     redis, redis_url = start_redis()
@@ -358,7 +383,7 @@ def main():
     lines = []
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
     lines += ["# Benchmarks", "",
-              "Regenerate everything (tables and `tests/benches/chart.svg`) with `scripts/bench`.", "",
+              "Regenerate everything (tables and `tests/benches/chart.svg`) with `scripts/bench`; the instruction counts alone with `scripts/instructions`.", "",
               f"Machine: {os.cpu_count()} cores ({cpu}), `{subprocess.run(['rustc', '--version'], capture_output=True, text=True).stdout.strip()}`, release builds, loopback. The machine is shared and noisy: compare ratios measured in one run, not absolute numbers across runs.", ""]
     if crit:
         lines += ["## Token operations (criterion medians, µs)", "",
@@ -471,6 +496,7 @@ def main():
         lines += ["", "## Revocation across a fleet", "",
                   "`tests/fleet.rs` `a_logout_reaches_every_instance_within_100_ms`: two instances of `examples/redis_blocklist.rs` (debug builds) on one Redis; 200 times, a login on A, the token answered twice by B (from its local mirror), a logout on A, then B asked until it refuses; the time from A's answer to B's first 401, one HTTP request to B included (the test fails above 100 ms):", "",
                   "    " + open(fleet).read().strip()]
+    lines += instruction_sections()
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     svg_chart([(f"{route} ({traffic})", r["rps"]) for (route, traffic), r in results.items()]

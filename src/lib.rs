@@ -118,7 +118,9 @@
 //! [authorization](guide::authorization) (roles, scopes, RFC 6750, OpenAPI),
 //! [sessions and devices](guide::sessions), [WebSockets](guide::websockets),
 //! [custom errors](guide::custom_errors), [the typed style](guide::typed_style)
-//! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing).
+//! (typed extractors next to Flask's accessors), [testing your handlers](guide::testing),
+//! [how a request flows](guide::request_flow) (the layer, the guard's steps, what
+//! each feature reads).
 //! The [behaviour table](guide::behaviour) lists every check with its status
 //! and message; moving from Flask, [the migration guide](guide::migrating) maps
 //! every Flask-JWT-Extended name to ours.
@@ -228,6 +230,8 @@ pub mod guide {
     pub mod testing {}
     #[doc = include_str!("../docs/guide/behaviour.md")]
     pub mod behaviour {}
+    #[doc = include_str!("../docs/guide/request_flow.md")]
+    pub mod request_flow {}
     #[doc = include_str!("../docs/MIGRATING.md")]
     pub mod migrating {}
 }

@@ -46,11 +46,12 @@ pub(super) fn cached_bearer<'p>(
 pub(super) async fn found_token(
     manager: &JwtManager,
     parts: &Parts,
-    locations: &[Location],
     requirements: &Requirements,
     asked: Option<&[u8]>,
 ) -> Result<(Arc<DecodedToken>, Location), Refusal> {
     let cache = manager.verified_cache();
+    let own = requirements.location_array();
+    let locations = find::route_locations(manager, &own);
     let found = find::token(manager, parts, locations, requirements.refresh)
         .await
         .map_err(|e| (e, None))?;
@@ -94,9 +95,12 @@ fn cached(
 /// records whether this service's own keys verified it.
 async fn decode(manager: &JwtManager, found: &Found<'_>) -> Result<token::Decoded, JwtError> {
     let verifier = manager.verifier_for(&found.token)?;
-    let chosen = manager
-        .chosen_key_fetching(verifier.config, &found.token)
-        .await?;
+    let chosen = match verifier.config.jwks {
+        // Boxed: only a remote key set may wait (a fetch), and its future
+        // would otherwise enlarge every guarded request's.
+        Some(_) => Box::pin(manager.chosen_key_fetching(verifier.config, &found.token)).await?,
+        None => manager.chosen_key(verifier.config, &found.token),
+    };
     let mut decoded = token::decode_checked(
         verifier.config,
         &KeyChoice {

@@ -96,11 +96,15 @@ async fn steps(
             false => Err(JwtRejection::preflight(manager)),
         };
     }
-    let own = requirements.location_array();
-    let locations = find::route_locations(manager, &own);
-    let found = match decode::cached_bearer(manager, parts, locations) {
+    // The route's locations are not kept across the general reading's
+    // await (it reads them again): a smaller future for every guard.
+    let hit = {
+        let own = requirements.location_array();
+        decode::cached_bearer(manager, parts, find::route_locations(manager, &own))
+    };
+    let found = match hit {
         Ok(token) => Ok((token, Location::Headers)),
-        Err(asked) => decode::found_token(manager, parts, locations, &requirements, asked).await,
+        Err(asked) => decode::found_token(manager, parts, &requirements, asked).await,
     };
     let (token, location) = match found {
         Ok(found) => found,

@@ -88,7 +88,7 @@ impl JwtManager {
 
     /// The key the `decode_key_loader` (or, without fetching, the remote
     /// JWKS cache) picks from the unverified header.
-    pub(super) fn chosen_key(&self, config: &JwtConfig, token: &str) -> ChosenKey {
+    pub(crate) fn chosen_key(&self, config: &JwtConfig, token: &str) -> ChosenKey {
         if self.inner.callbacks.decode_key.is_none() && config.jwks.is_none() {
             return ChosenKey::Configured;
         }
@@ -141,11 +141,7 @@ impl JwtManager {
                 return Err(JwtError::invalid(messages::INVALID_ISSUER));
             }
         }
-        // Boxed: the fetch's future is large, and a guarded request would
-        // otherwise carry it whether or not a key set is configured.
-        Box::pin(remote.key_for(kid, alg))
-            .await
-            .map(ChosenKey::Remote)
+        remote.key_for(kid, alg).await.map(ChosenKey::Remote)
     }
 }
 

@@ -173,19 +173,28 @@ impl JwtManager {
     pub(crate) async fn check_revocation(&self, token: &DecodedToken) -> Result<bool, JwtError> {
         let revoked = self.is_token_revoked(token).await?;
         if revoked && token.is_refresh() {
-            let key = Self::revocation_key(token);
-            if self.store(self.inner.blocklist.is_consumed(&key)).await? {
-                let family = Self::family_key(token);
-                self.store(
-                    self.inner
-                        .blocklist
-                        .revoke(Revocation::Family(&family), self.until_login_ends()),
-                )
-                .await?;
-                self.forget_session(token).await?;
-            }
+            // Boxed: rare (a revoked refresh token), and its future would
+            // otherwise enlarge every guarded request's.
+            Box::pin(self.revoke_login_if_reused(token)).await?;
         }
         Ok(revoked)
+    }
+
+    /// Reuse detection: a revoked refresh token that was spent by rotation
+    /// revokes its whole login (and forgets its session).
+    async fn revoke_login_if_reused(&self, token: &DecodedToken) -> Result<(), JwtError> {
+        let key = Self::revocation_key(token);
+        if self.store(self.inner.blocklist.is_consumed(&key)).await? {
+            let family = Self::family_key(token);
+            self.store(
+                self.inner
+                    .blocklist
+                    .revoke(Revocation::Family(&family), self.until_login_ends()),
+            )
+            .await?;
+            self.forget_session(token).await?;
+        }
+        Ok(())
     }
 
     /// An access and a refresh token for one login, linked by a `fam` claim so
