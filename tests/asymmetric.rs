@@ -3,15 +3,13 @@
 //! attacks that asymmetric keys invite (algorithm confusion, psychic ECDSA).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use axum::body::Body;
-use axum::http::{header, Request};
+mod support;
+
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_jwt_extended::{jwt_required, messages, JwtConfig, JwtError, JwtManager};
 use base64::Engine as _;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 const RSA_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-private.pem");
 const RSA_PUBLIC: &str = include_str!("fixtures/keys/rsa2048-public.pem");
@@ -49,22 +47,7 @@ async fn call(jwt: &JwtManager, token: &str) -> (u16, Value) {
     let app = Router::new()
         .route("/protected", get(protected))
         .layer(jwt.layer());
-    let res = app
-        .oneshot(
-            Request::builder()
-                .uri("/protected")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    support::http::get_auth(&app, "/protected", Some(&format!("Bearer {token}"))).await
 }
 
 fn segments(token: &str) -> (Value, String, String) {

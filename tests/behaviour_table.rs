@@ -5,17 +5,15 @@
 //! `OPTIONS`, the accessors and the free functions.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
     create_access_token, create_refresh_token, get_jwt, get_jwt_header, get_jwt_identity,
-    get_jwt_request_location, messages, req, revoke_current_token, Blocklist, BlocklistError,
-    BoxFuture, Duration, FixedClock, FreshJwt, Jwt, JwtConfig, JwtConfigBuilder, JwtContext,
-    JwtError, JwtManager, Location, OptionalJwt, RefreshJwt, TokenOptions, VerifyJwt,
+    get_jwt_request_location, messages, req, revoke_current_token, Duration, FixedClock, FreshJwt,
+    Jwt, JwtConfig, JwtConfigBuilder, JwtContext, JwtError, JwtManager, Location, OptionalJwt,
+    RefreshJwt, TokenOptions, VerifyJwt,
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -515,54 +513,19 @@ async fn row25_revoked_tokens_and_logout() {
     );
 }
 
-#[derive(Debug)]
-struct Broken {
-    consulted: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl Blocklist for Broken {
-    fn is_revoked<'a>(
-        &'a self,
-        _query: axum_jwt_extended::RevocationQuery<'a>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        self.consulted
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Box::pin(async { Err(BlocklistError("connection refused".into())) })
-    }
-    fn revoke<'a>(
-        &'a self,
-        _what: axum_jwt_extended::Revocation<'a>,
-        _until: Option<f64>,
-    ) -> BoxFuture<'a, Result<(), BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("connection refused".into())) })
-    }
-    fn consume_once<'a>(
-        &'a self,
-        _key: &'a str,
-        _until: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("connection refused".into())) })
-    }
-    fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("connection refused".into())) })
-    }
-}
-
 #[tokio::test]
 async fn row26_a_failing_blocklist_fails_closed_and_is_never_asked_about_bad_tokens() {
-    let consulted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let store = support::stores::FailingStore::down();
     let jwt = JwtManager::new(config().build().unwrap())
         .unwrap()
-        .with_blocklist(Broken {
-            consulted: consulted.clone(),
-        });
+        .with_blocklist(store.clone());
     let app = app(&jwt);
     let t = jwt.create_access_token("alice").unwrap();
     let Reply {
         status: s, body: b, ..
     } = send(&app, get_with("/protected", Some(&format!("Bearer {t}")))).await;
     assert_eq!((s, b), (503, msg("Token revocation status unavailable")));
-    assert_eq!(consulted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(store.consulted(), 1);
     // A forged or expired token is refused before the store is consulted.
     let forged = forge_claims(&json!({"sub": "x"}), SECRET).replace('.', ".x");
     assert_eq!(
@@ -580,7 +543,7 @@ async fn row26_a_failing_blocklist_fails_closed_and_is_never_asked_about_bad_tok
             .0,
         401
     );
-    assert_eq!(consulted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(store.consulted(), 1);
     // skip_revocation_check does not consult it.
     assert_eq!(
         get_auth(&app, "/skip", Some(&format!("Bearer {t}")))

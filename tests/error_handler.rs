@@ -12,9 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    jwt_required, revoke_current_token_family, rotate_current_refresh_token, Blocklist,
-    BlocklistError, BoxFuture, ClaimRule, DecodedToken, JwtConfig, JwtError, JwtManager, Location,
-    Revocation, RevocationQuery, TokenOptions,
+    jwt_required, revoke_current_token_family, rotate_current_refresh_token, ClaimRule,
+    DecodedToken, JwtConfig, JwtError, JwtManager, Location, TokenOptions,
 };
 use serde_json::{json, Value};
 
@@ -171,39 +170,9 @@ async fn an_error_a_handler_returns_takes_the_same_path_with_its_token() {
     assert_eq!(reply.body["token_type"], "access", "the handler's token");
 }
 
-/// A store that is down.
-#[derive(Debug)]
-struct Down;
-
-impl Blocklist for Down {
-    fn is_revoked<'a>(
-        &'a self,
-        _: RevocationQuery<'a>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn revoke<'a>(
-        &'a self,
-        _: Revocation<'a>,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<(), BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn consume_once<'a>(
-        &'a self,
-        _: &'a str,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-}
-
 #[tokio::test]
 async fn store_failures_and_bodies_take_the_same_path() {
-    let jwt = manager().with_blocklist(Down);
+    let jwt = manager().with_blocklist(support::stores::FailingStore::down());
     let t = jwt.create_access_token("alice").unwrap();
     let reply = send(&app(&jwt), bearer_request("GET", "/protected", Some(&t))).await;
     assert_eq!(reply.status, 503);

@@ -3,19 +3,18 @@
 //! never followed.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_jwt_extended::{JwtConfig, JwtManager, RemoteJwks, TokenOptions};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 const RSA_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-private.pem");
 const RSA_PUBLIC: &str = include_str!("fixtures/keys/rsa2048-public.pem");
@@ -113,22 +112,7 @@ async fn call(jwt: &JwtManager, token: &str) -> (u16, Value) {
             get(|j: axum_jwt_extended::Jwt| async move { Json(json!({"who": j.identity()})) }),
         )
         .layer(jwt.layer());
-    let res = app
-        .oneshot(
-            Request::builder()
-                .uri("/p")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    support::http::get_auth(&app, "/p", Some(&format!("Bearer {token}"))).await
 }
 
 #[tokio::test]

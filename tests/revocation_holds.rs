@@ -6,6 +6,7 @@
 
 mod support;
 
+use support::stores::{on_both_stores, Store};
 use support::SharedClock;
 
 use axum::body::Body;
@@ -23,61 +24,6 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 const SECRET: &str = "revocation-holds-secret-long-enough!!";
-
-/// Where revocations live. The Redis variant owns its server.
-enum Store {
-    Memory,
-    #[cfg(feature = "redis-tests")]
-    Redis(#[allow(dead_code)] support::Killed, u16),
-}
-
-impl Store {
-    fn memory() -> Self {
-        Store::Memory
-    }
-    #[cfg(feature = "redis-tests")]
-    fn redis() -> Self {
-        let port = support::free_port();
-        Store::Redis(support::start_redis(port), port)
-    }
-    fn attach(&self, jwt: JwtManager, clock: Option<SharedClock>) -> JwtManager {
-        // Only Redis keeps its own clock for the expiry of its entries.
-        #[cfg(not(feature = "redis-tests"))]
-        let _ = clock;
-        match self {
-            Store::Memory => jwt,
-            #[cfg(feature = "redis-tests")]
-            Store::Redis(_, port) => {
-                let list =
-                    axum_jwt_extended::RedisBlocklist::new(&format!("redis://127.0.0.1:{port}/"))
-                        .unwrap()
-                        .prefix(format!("test{}:", support::free_port()));
-                let list = match clock {
-                    Some(clock) => list.clock(clock),
-                    None => list,
-                };
-                jwt.with_blocklist(list)
-            }
-        }
-    }
-}
-
-/// Runs a scenario on the memory store and, with `redis-tests`, on Redis.
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn memory() {
-                super::$name(super::Store::memory()).await
-            }
-            #[cfg(feature = "redis-tests")]
-            #[tokio::test]
-            async fn redis() {
-                super::$name(super::Store::redis()).await
-            }
-        }
-    )*};
-}
 
 fn pair_body(pair: impl serde::Serialize) -> Value {
     serde_json::to_value(pair).unwrap()
@@ -176,9 +122,9 @@ fn app_with(
     config: axum_jwt_extended::JwtConfigBuilder,
     clock: Option<SharedClock>,
 ) -> App {
-    let jwt = store.attach(
+    let jwt = store.with_blocklist(
         JwtManager::new(config.build().unwrap()).unwrap(),
-        clock.clone(),
+        clock.as_ref(),
     );
     let router = Router::new()
         .route("/login_linked", post(login_linked))

@@ -13,10 +13,9 @@ use axum::http::{header, Request};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    jwt_required, req, Blocklist, BlocklistError, BoxFuture, ClaimRule, DecodedToken, FromIssuer,
-    Issuer, IssuerName, JwksFetcher, Jwt, JwtConfig, JwtConfigBuilder, JwtError, JwtManager,
-    Location, RefreshJwt, RemoteJwks, Revocation, RevocationQuery, TokenKind, TokenOptions,
-    VerificationKey, VerifyJwt,
+    jwt_required, req, BoxFuture, ClaimRule, DecodedToken, FromIssuer, Issuer, IssuerName,
+    JwksFetcher, Jwt, JwtConfig, JwtConfigBuilder, JwtError, JwtManager, Location, RefreshJwt,
+    RemoteJwks, TokenKind, TokenOptions, VerificationKey, VerifyJwt,
 };
 use serde_json::{json, Value};
 use support::forge::{b64url, forge, forge_claims};
@@ -110,35 +109,6 @@ fn app(jwt: &JwtManager) -> Router {
 
 async fn who_cookie(j: VerifyJwt<{ req::locations(&[Location::Cookies]) }>) -> Json<Value> {
     Json(json!({ "who": j.identity() }))
-}
-
-/// A blocklist that cannot answer.
-#[derive(Debug)]
-struct Broken;
-impl Blocklist for Broken {
-    fn is_revoked<'a>(
-        &'a self,
-        _: RevocationQuery<'a>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn revoke<'a>(
-        &'a self,
-        _: Revocation<'a>,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<(), BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn consume_once<'a>(
-        &'a self,
-        _: &'a str,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
 }
 
 /// A key set from memory, or none.
@@ -560,7 +530,7 @@ fn rows() -> Vec<Row> {
             Some("invalid_token"),
         ),
         Row {
-            manager: |m| m.with_blocklist(Broken),
+            manager: |m| m.with_blocklist(support::stores::FailingStore::down()),
             ..r(
                 "26",
                 |j| get_req("/a", &j.create_access_token("alice").unwrap()),

@@ -7,43 +7,11 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::{Json, Router};
-use axum_jwt_extended::{
-    get_jwt_identity, jwt_required, Blocklist, BlocklistError, BoxFuture, JwtConfig, JwtManager,
-    Revocation, RevocationQuery,
-};
+use axum_jwt_extended::{get_jwt_identity, jwt_required, JwtConfig, JwtManager};
 use serde_json::{json, Value};
 
 mod support;
 use support::http::get_auth;
-
-#[derive(Debug)]
-struct Hanging;
-
-impl Blocklist for Hanging {
-    fn is_revoked<'a>(
-        &'a self,
-        _: RevocationQuery<'a>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(std::future::pending())
-    }
-    fn revoke<'a>(
-        &'a self,
-        _: Revocation<'a>,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<(), BlocklistError>> {
-        Box::pin(std::future::pending())
-    }
-    fn consume_once<'a>(
-        &'a self,
-        _: &'a str,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(std::future::pending())
-    }
-    fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(std::future::pending())
-    }
-}
 
 #[jwt_required]
 async fn protected() -> Json<Value> {
@@ -73,7 +41,7 @@ async fn a_hanging_store_fails_closed_within_the_timeout_without_starving_other_
             .unwrap(),
     )
     .unwrap()
-    .with_blocklist(Hanging);
+    .with_blocklist(support::stores::FailingStore::hanging());
     let app = app(&jwt);
     let token = format!("Bearer {}", jwt.create_access_token("alice").unwrap());
     // Many requests stuck on the store at once…

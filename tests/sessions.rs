@@ -8,75 +8,33 @@
 
 mod support;
 
+use support::stores::{on_both_stores, FailingStore, Store};
 use support::SharedClock;
 
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    jwt_required, rotate_current_refresh_token, BlocklistError, BoxFuture, Duration, Jwt,
-    JwtConfig, JwtError, JwtManager, MemorySessionStore, SessionRecord, SessionStore, TokenOptions,
+    jwt_required, rotate_current_refresh_token, Duration, Jwt, JwtConfig, JwtError, JwtManager,
+    TokenOptions,
 };
 use serde_json::{json, Value};
 use support::http::{bearer_request, msg, send};
 
 const SECRET: &str = "sessions-test-secret-long-enough-32b";
 
-/// Where sessions (and revocations) live. The Redis variant owns its server.
-enum Store {
-    Memory,
-    #[cfg(feature = "redis-tests")]
-    Redis(#[allow(dead_code)] support::Killed, u16),
-}
-
-impl Store {
-    fn memory() -> Self {
-        Store::Memory
-    }
-    #[cfg(feature = "redis-tests")]
-    fn redis() -> Self {
-        let port = support::free_port();
-        Store::Redis(support::start_redis(port), port)
-    }
-    fn manager(&self, clock: &SharedClock, refresh_lifetime: Duration) -> JwtManager {
-        let config = JwtConfig::builder()
-            .secret_key(SECRET)
-            .clock(clock.clone())
-            .refresh_token_expires(axum_jwt_extended::Expires::After(refresh_lifetime))
-            .build()
-            .unwrap();
-        let jwt = JwtManager::new(config)
-            .unwrap()
-            .max_sessions_per_identity(Some(3));
-        match self {
-            Store::Memory => jwt.with_sessions(MemorySessionStore::new()),
-            #[cfg(feature = "redis-tests")]
-            Store::Redis(_, port) => {
-                let url = format!("redis://127.0.0.1:{port}/");
-                jwt.with_blocklist(
-                    axum_jwt_extended::RedisBlocklist::new(&url)
-                        .unwrap()
-                        .clock(clock.clone()),
-                )
-                .with_sessions(axum_jwt_extended::RedisSessionStore::new(&url).unwrap())
-            }
-        }
-    }
-}
-
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn memory() {
-                super::$name(super::Store::memory()).await
-            }
-            #[cfg(feature = "redis-tests")]
-            #[tokio::test]
-            async fn redis() {
-                super::$name(super::Store::redis()).await
-            }
-        }
-    )*};
+/// A manager with this store's sessions (at most 3 per identity) and
+/// blocklist, on `clock`, refresh tokens living `refresh_lifetime`.
+fn manager(store: &Store, clock: &SharedClock, refresh_lifetime: Duration) -> JwtManager {
+    let config = JwtConfig::builder()
+        .secret_key(SECRET)
+        .clock(clock.clone())
+        .refresh_token_expires(axum_jwt_extended::Expires::After(refresh_lifetime))
+        .build()
+        .unwrap();
+    let jwt = JwtManager::new(config)
+        .unwrap()
+        .max_sessions_per_identity(Some(3));
+    store.with_sessions(jwt, clock)
 }
 
 async fn list(State(jwt): State<JwtManager>, token: Jwt) -> Result<Json<Value>, JwtError> {
@@ -171,7 +129,7 @@ on_both_stores!(
 
 async fn sessions_are_listed_newest_first_with_the_current_one_marked(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::days(30));
+    let jwt = manager(&store, &clock, Duration::days(30));
     let app = app(&jwt);
     let (_, _, laptop) = login(&jwt, "alice", "laptop").await;
     clock.advance(10.0);
@@ -197,7 +155,7 @@ async fn sessions_are_listed_newest_first_with_the_current_one_marked(store: Sto
 
 async fn ending_a_session_refuses_its_tokens_and_only_its_own_identitys(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::days(30));
+    let jwt = manager(&store, &clock, Duration::days(30));
     let app = app(&jwt);
     let (laptop_access, laptop_refresh, laptop) = login(&jwt, "alice", "laptop").await;
     let (phone_access, _, phone) = login(&jwt, "alice", "phone").await;
@@ -249,7 +207,7 @@ async fn ending_a_session_refuses_its_tokens_and_only_its_own_identitys(store: S
 
 async fn ending_all_other_sessions_keeps_the_current_one(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::days(30));
+    let jwt = manager(&store, &clock, Duration::days(30));
     let app = app(&jwt);
     let (a1, _, _) = login(&jwt, "alice", "one").await;
     let (a2, _, _) = login(&jwt, "alice", "two").await;
@@ -267,7 +225,7 @@ async fn ending_all_other_sessions_keeps_the_current_one(store: Store) {
 
 async fn the_cap_ends_the_oldest_session(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::days(30)); // cap 3
+    let jwt = manager(&store, &clock, Duration::days(30)); // cap 3
     let app = app(&jwt);
     let (oldest, _, _) = login(&jwt, "alice", "1").await;
     for device in ["2", "3"] {
@@ -292,7 +250,7 @@ async fn the_cap_ends_the_oldest_session(store: Store) {
 
 async fn refresh_and_rotation_move_last_used_and_expiry(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::days(30));
+    let jwt = manager(&store, &clock, Duration::days(30));
     let app = app(&jwt);
     let (access, refresh_token, _) = login(&jwt, "alice", "laptop").await;
     let first = sessions(&app, &access).await[0].clone();
@@ -323,7 +281,7 @@ async fn refresh_and_rotation_move_last_used_and_expiry(store: Store) {
 
 async fn sessions_expire_with_their_refresh_token(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::hours(1));
+    let jwt = manager(&store, &clock, Duration::hours(1));
     let app = app(&jwt);
     login(&jwt, "alice", "old").await;
     clock.advance(1800.0);
@@ -342,7 +300,7 @@ async fn sessions_expire_with_their_refresh_token(store: Store) {
 
 async fn a_logout_or_a_reused_refresh_token_unlists_the_session(store: Store) {
     let clock = SharedClock::starting_now();
-    let jwt = store.manager(&clock, Duration::days(30));
+    let jwt = manager(&store, &clock, Duration::days(30));
     let app = app(&jwt);
     let (keep, _, _) = login(&jwt, "alice", "keep").await;
     let (gone, _, _) = login(&jwt, "alice", "gone").await;
@@ -363,7 +321,11 @@ async fn a_logout_or_a_reused_refresh_token_unlists_the_session(store: Store) {
 
 #[tokio::test]
 async fn metadata_is_bounded_and_must_be_an_object() {
-    let jwt = Store::memory().manager(&SharedClock::starting_now(), Duration::days(1));
+    let jwt = manager(
+        &Store::memory(),
+        &SharedClock::starting_now(),
+        Duration::days(1),
+    );
     let big = json!({ "device": "x".repeat(2000) });
     let err = jwt
         .create_session("alice", TokenOptions::new(), big)
@@ -384,44 +346,11 @@ async fn metadata_is_bounded_and_must_be_an_object() {
     assert!(err.to_string().contains("with_sessions"), "{err}");
 }
 
-/// A store that cannot answer.
-#[derive(Debug)]
-struct Down;
-impl SessionStore for Down {
-    fn insert<'a>(
-        &'a self,
-        _: &'a SessionRecord,
-        _: Option<usize>,
-        _: f64,
-    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn list<'a>(
-        &'a self,
-        _: &'a str,
-        _: f64,
-    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn touch<'a>(
-        &'a self,
-        _: &'a str,
-        _: &'a str,
-        _: f64,
-        _: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-    fn remove<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        Box::pin(async { Err(BlocklistError("down".into())) })
-    }
-}
-
 #[tokio::test]
 async fn a_failing_store_fails_closed() {
     let jwt = JwtManager::new(JwtConfig::builder().secret_key(SECRET).build().unwrap())
         .unwrap()
-        .with_sessions(Down);
+        .with_sessions(FailingStore::down());
     let err = jwt
         .create_session("alice", TokenOptions::new(), Value::Null)
         .await

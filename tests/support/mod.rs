@@ -16,6 +16,7 @@ pub mod http;
 #[cfg(feature = "oidc-tests")]
 pub mod oidc;
 pub mod process;
+pub mod stores;
 #[cfg(any(feature = "oidc-tests", feature = "redis-tests"))]
 pub mod tls;
 
