@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::{Map, Value};
 
+use crate::claim_paths::{ClaimPaths, Grant};
 use crate::error::{messages, JwtError};
-use crate::grants::{ClaimPaths, Grant};
 
 /// A token whose signature and claims have been verified.
 ///

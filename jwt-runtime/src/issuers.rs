@@ -6,9 +6,9 @@ use std::fmt;
 
 use jsonwebtoken::Algorithm;
 
+use crate::claim_paths::{ClaimPath, ClaimPaths, Grant};
 #[cfg(feature = "jwks-http")]
 use crate::error::JwtError;
-use crate::grants::{ClaimPath, ClaimPaths, Grant};
 use crate::jwks::RemoteJwks;
 use crate::keys::VerificationKey;
 

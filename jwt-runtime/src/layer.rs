@@ -18,7 +18,6 @@ use tower_service::Service;
 use crate::authz::Need;
 use crate::body::PendingBody;
 use crate::context::{request_scope, RefreshSlot, RequestSlot};
-use crate::locations;
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
 
@@ -170,7 +169,9 @@ where
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         let manager = self.manager.clone();
         req.extensions_mut().insert(manager.clone());
-        if let Some(kind) = locations::body_to_read(manager.config(), req.method(), req.headers()) {
+        if let Some(kind) =
+            crate::guard::body_to_read(manager.config(), req.method(), req.headers())
+        {
             // Read later, only if the route's guard needs it (see body.rs).
             PendingBody::wrap(kind, &mut req);
         }

@@ -39,14 +39,14 @@
 //
 // Leaves
 //   error          the error type, its status, and every Flask contract text (`messages`)
-//   grants         claim paths of roles and scopes (`realm_access.roles`, `scope`, `scp`)
+//   claim_paths    where roles and scopes sit in claims (`realm_access.roles`, `scope`, `scp`)
 //   clock, claims  the time source; a verified token and its typed accessors
 //   location       the `JWT_TOKEN_LOCATION` vocabulary
 //   requirements   a route's arguments (`optional`, `fresh`, `refresh`, ...) as bits
 //   python         Python/Werkzeug emulation: truthiness, `str.split`, latin-1 headers
 // Stores, keys and configuration
 //   blocklist/     the revocation store trait, memory, Redis (one server, TLS, cluster) and its local mirror
-//   sessions/      a record per login (device list): the store trait, memory and Redis
+//   session_store/  a record per login (device list): the store trait, memory and Redis
 //   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
 //   jwks/          a remote JWKS as a key source; its HTTP(S) client, TLS roots, OIDC discovery
 //   issuers        trusted identity providers: keys, audiences, algorithms, claim layout
@@ -54,16 +54,18 @@
 // Requests and tokens
 //   body           bodies a guard may read (JSON token, CSRF form field), bounded
 //   csrf           the double-submit value and its constant-time check
-//   token/         encode; decode as steps: header, signature, payload, claim validation
-//   locations      finding the token in headers, cookies, query string, JSON
+//   token/         encode and its options (minting); decode as steps: header, signature,
+//                   payload, claim validation; key_pick (the key for an allowed alg)
 //   cache          the verified-token cache
 //   context        the verified token of the current handler and its accessors
 // The manager and the HTTP glue
-//   manager/       configuration, minting, stores and loaders; key_choice (which key verifies);
+//   manager/       configuration, minting, stores and loaders; verifier (whose rules and
+//                   which key verify a token: ours, a trusted issuer's, a remote key set's);
 //                   revocation (logout, families, rotation); callbacks (loaders);
 //                   rejection (the one error renderer); current (`current_app`)
-//   guard/         the per-request flow, one entry for every guard: find, decode (cache or
-//                   full), checks (route, stores, loaders), the rule, the record
+//   guard/         the per-request flow, one entry for every guard: find (each location's
+//                   reading in find/sources), decode (cache or full), checks (route, stores,
+//                   loaders), the rule, the record
 //   cookies        `set_*_cookies` / `unset_*` and request cookie parsing
 //   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
 //   authz          roles and scopes a route requires (`Need`, `Authorization`), 403 insufficient_scope
@@ -76,6 +78,7 @@ mod authz;
 mod blocklist;
 mod body;
 mod cache;
+mod claim_paths;
 mod claims;
 mod clock;
 mod config;
@@ -86,20 +89,18 @@ mod csrf;
 mod error;
 mod extract;
 mod gates;
-mod grants;
 mod guard;
 mod issuers;
 mod jwks;
 mod keys;
 mod layer;
 mod location;
-mod locations;
 mod manager;
 #[cfg(feature = "utoipa")]
 mod openapi;
 mod python;
 mod requirements;
-mod sessions;
+mod session_store;
 mod token;
 #[cfg(feature = "websocket")]
 mod websocket;
@@ -114,6 +115,7 @@ pub use blocklist::RedisBlocklist;
 pub use blocklist::{
     Blocklist, BlocklistError, BoxFuture, MemoryBlocklist, Revocation, RevocationQuery,
 };
+pub use claim_paths::{ClaimPath, ClaimPaths};
 pub use claims::DecodedToken;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
@@ -155,7 +157,6 @@ pub use gates::{
 #[cfg(not(feature = "redis"))]
 #[doc(hidden)]
 pub use gates::{NeedsRedisFeature, RedisBlocklist, RedisSessionStore};
-pub use grants::{ClaimPath, ClaimPaths};
 pub use issuers::Issuer;
 pub use jsonwebtoken::Algorithm;
 #[cfg(feature = "jwks-https")]
@@ -184,8 +185,8 @@ pub use redis;
 pub use requirements::{req, Requirements, TokenKind};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use sessions::RedisSessionStore;
-pub use sessions::{
+pub use session_store::RedisSessionStore;
+pub use session_store::{
     MemorySessionStore, Session, SessionLogin, SessionRecord, SessionStore,
     DEFAULT_MAX_SESSION_METADATA,
 };

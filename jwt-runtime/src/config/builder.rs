@@ -77,7 +77,7 @@ pub struct JwtConfigBuilder {
     pub(super) rfc6750: bool,
     pub(super) websocket_protocol_prefix: String,
     pub(super) websocket_origins: Option<Vec<String>>,
-    pub(super) grants: crate::grants::ClaimPaths,
+    pub(super) grants: crate::claim_paths::ClaimPaths,
     pub(super) issuers: Vec<crate::issuers::Issuer>,
 }
 
@@ -106,7 +106,7 @@ impl Default for JwtConfigBuilder {
             rfc6750: false,
             websocket_protocol_prefix: "bearer.".to_owned(),
             websocket_origins: None,
-            grants: crate::grants::ClaimPaths::default(),
+            grants: crate::claim_paths::ClaimPaths::default(),
             issuers: Vec::new(),
             blocklist_timeout: std::time::Duration::from_millis(500),
             verified_token_cache: DEFAULT_VERIFIED_TOKEN_CACHE,
@@ -323,22 +323,22 @@ impl JwtConfigBuilder {
     /// assert_eq!(jwt.decode_token(&token, false)?.roles()?, ["admin"]);
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
-    pub fn roles_claims<P: Into<crate::grants::ClaimPath>>(
+    pub fn roles_claims<P: Into<crate::claim_paths::ClaimPath>>(
         mut self,
         paths: impl IntoIterator<Item = P>,
     ) -> Self {
         let paths = paths.into_iter().map(Into::into).collect();
-        self.grants.set(crate::grants::Grant::Roles, paths);
+        self.grants.set(crate::claim_paths::Grant::Roles, paths);
         self
     }
     /// Where this service's own tokens keep their scopes (by default `scope`
     /// and `scp`); read by [`DecodedToken::scopes`](crate::DecodedToken::scopes).
-    pub fn scopes_claims<P: Into<crate::grants::ClaimPath>>(
+    pub fn scopes_claims<P: Into<crate::claim_paths::ClaimPath>>(
         mut self,
         paths: impl IntoIterator<Item = P>,
     ) -> Self {
         let paths = paths.into_iter().map(Into::into).collect();
-        self.grants.set(crate::grants::Grant::Scopes, paths);
+        self.grants.set(crate::claim_paths::Grant::Scopes, paths);
         self
     }
     /// Verification keys from a remote JWKS (for an asymmetric algorithm):

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use http::request::Parts;
 
 use super::find;
+use super::find::Found;
 use crate::cache::VerifiedCache;
 use crate::claims::DecodedToken;
 use crate::error::JwtError;
 use crate::location::Location;
-use crate::locations::Found;
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
 use crate::token::{self, KeyChoice};

@@ -20,6 +20,8 @@ mod checks;
 mod decode;
 mod find;
 
+pub(crate) use find::body_to_read;
+
 use std::sync::Arc;
 
 use http::request::Parts;

@@ -11,10 +11,10 @@ use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::cache::VerifiedCache;
 pub(crate) mod callbacks;
 pub(crate) mod current;
-pub(crate) mod key_choice;
 mod rejection;
 mod revocation;
 mod sessions;
+pub(crate) mod verifier;
 
 pub use revocation::{
     revoke_current_token, revoke_current_token_family, rotate_current_refresh_token,
@@ -57,8 +57,8 @@ struct Inner {
     identity_claim: Arc<str>,
     blocklist: Arc<dyn Blocklist>,
     callbacks: Callbacks,
-    sessions: Option<Arc<dyn crate::sessions::SessionStore>>,
-    session_options: crate::sessions::SessionOptions,
+    sessions: Option<Arc<dyn crate::session_store::SessionStore>>,
+    session_options: crate::session_store::SessionOptions,
 }
 
 impl fmt::Debug for JwtManager {
@@ -85,7 +85,7 @@ impl JwtManager {
                 blocklist,
                 callbacks: Callbacks::default(),
                 sessions: None,
-                session_options: crate::sessions::SessionOptions::default(),
+                session_options: crate::session_store::SessionOptions::default(),
             }),
         })
     }

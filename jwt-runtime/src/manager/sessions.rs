@@ -13,7 +13,7 @@ use crate::blocklist::Revocation;
 use crate::claims::DecodedToken;
 use crate::error::JwtError;
 use crate::manager::JwtManager;
-use crate::sessions::{Session, SessionLogin, SessionRecord, SessionStore};
+use crate::session_store::{Session, SessionLogin, SessionRecord, SessionStore};
 use crate::token::TokenOptions;
 
 /// A session time: Unix seconds to the millisecond (what every store keeps

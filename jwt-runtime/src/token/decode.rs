@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::header::{Header, Segments};
-use super::keys::KeyChoice;
+use super::key_pick::KeyChoice;
 use super::payload::{parse_claims, payload_text, Claim, Registered};
 use super::signature::{verify_signature, Signature};
 use super::validate::{check_csrf, check_registered_claims, check_strict};
@@ -147,7 +147,7 @@ impl Kept {
         self,
         header: Arc<Map<String, Value>>,
         payload: String,
-        grants: &Arc<crate::grants::ClaimPaths>,
+        grants: &Arc<crate::claim_paths::ClaimPaths>,
     ) -> DecodedToken {
         DecodedToken {
             header,

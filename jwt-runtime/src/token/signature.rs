@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::header::{Header, Segments};
-use super::keys::KeyChoice;
+use super::key_pick::KeyChoice;
 use crate::config::JwtConfig;
 use crate::error::{messages, JwtError};
 use crate::keys::alg_name;

@@ -1,13 +1,17 @@
 //! Step 1: where the token is. The route's locations (or the configured
 //! ones), in order; the body is read only when a location reached in order
-//! needs it (see `body.rs`).
+//! needs it (see `body.rs`). Each location's reading, Flask's to the
+//! byte, is in `sources`.
 
 use http::request::Parts;
 
 use crate::error::JwtError;
 use crate::location::Location;
-use crate::locations::{self, Found};
+mod sources;
+
 use crate::manager::JwtManager;
+pub(crate) use sources::body_to_read;
+pub(super) use sources::Found;
 
 #[inline]
 /// The locations a route reads: its own (`own`, from
@@ -27,14 +31,14 @@ pub(super) fn route_locations<'a>(
 /// The text of the one `Authorization: Bearer <token>` line, when the
 /// route reads headers first: what the verified-token cache is asked
 /// before the general reading. Such a line is read the same way by
-/// [`token`] (`locations::bearer_candidate`).
+/// [`token`] (`sources::bearer_candidate`).
 pub(super) fn plain_bearer<'p>(
     manager: &JwtManager,
     parts: &'p Parts,
     locations: &[Location],
 ) -> Option<&'p [u8]> {
     match locations.first() {
-        Some(Location::Headers) => locations::bearer_candidate(manager.config(), parts),
+        Some(Location::Headers) => sources::bearer_candidate(manager.config(), parts),
         _ => None,
     }
 }
@@ -48,7 +52,7 @@ pub(super) async fn token<'p>(
     refresh: bool,
 ) -> Result<Found<'p>, JwtError> {
     let config = manager.config();
-    if let Some(found) = locations::find_token(config, parts, locations, refresh)? {
+    if let Some(found) = sources::find_token(config, parts, locations, refresh)? {
         return Ok(found);
     }
     let pending = parts
@@ -59,5 +63,5 @@ pub(super) async fn token<'p>(
     // large (about 2 KiB), which every guarded request would otherwise
     // carry and copy.
     Box::pin(pending.read(config)).await?;
-    locations::find_token(config, parts, locations, refresh)?.ok_or(JwtError::BodyUnreadable)
+    sources::find_token(config, parts, locations, refresh)?.ok_or(JwtError::BodyUnreadable)
 }

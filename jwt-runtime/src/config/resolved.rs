@@ -91,7 +91,7 @@ pub struct JwtConfig {
     /// RFC 6750's statuses and challenges instead of Flask's.
     pub(crate) rfc6750: bool,
     /// Where roles and scopes are read from (this service's own tokens).
-    pub(crate) grants: Arc<crate::grants::ClaimPaths>,
+    pub(crate) grants: Arc<crate::claim_paths::ClaimPaths>,
     /// The trusted identity providers, each a configuration of its own.
     pub(crate) issuers: Arc<[IssuerProfile]>,
 }

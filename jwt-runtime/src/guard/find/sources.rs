@@ -13,6 +13,7 @@ use http::HeaderMap;
 use serde_json::Value;
 
 use crate::body::{BodyKind, BodyState};
+use crate::cache::plain;
 use crate::config::JwtConfig;
 use crate::csrf::{self, Submitted};
 use crate::error::{messages, JwtError};
@@ -114,15 +115,6 @@ fn token_from_header_value<'p>(
             )),
         }
     }
-}
-
-/// Visible ASCII without commas, and not empty: a token the usual header
-/// carries as is. The scan has no early exit, so the compiler can vectorise
-/// it.
-pub(crate) fn plain(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.iter()
-            .fold(true, |ok, &b| ok & (b > b' ') & (b < 0x7F) & (b != b','))
 }
 
 /// The token of the usual header, `<type> <token>` with one space and
