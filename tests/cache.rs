@@ -13,8 +13,9 @@ use axum::http::{header, Method, Request};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_jwt_extended::{
-    get_jwt_identity, jwt_required, BlocklistError, BoxFuture, Clock, JwtConfig, JwtManager,
-    Location, MemoryBlocklist, MemorySessionStore, SessionRecord, SessionStore, TokenOptions,
+    get_jwt_identity, jwt_required, BoxFuture, Clock, JwtConfig, JwtManager, Location,
+    MemoryBlocklist, MemorySessionStore, SessionRecord, SessionStore, SessionStoreError,
+    TokenOptions,
 };
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -326,14 +327,14 @@ impl SessionStore for SharedSessions {
         record: &'a SessionRecord,
         cap: Option<usize>,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>> {
         self.0.insert(record, cap, now)
     }
     fn list<'a>(
         &'a self,
         identity: &'a str,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, SessionStoreError>> {
         self.0.list(identity, now)
     }
     fn touch<'a>(
@@ -342,14 +343,14 @@ impl SessionStore for SharedSessions {
         id: &'a str,
         last_used_at: f64,
         expires_at: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         self.0.touch(identity, id, last_used_at, expires_at)
     }
     fn remove<'a>(
         &'a self,
         identity: &'a str,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         self.0.remove(identity, id)
     }
 }

@@ -45,6 +45,7 @@
 //   requirements   a route's arguments (`optional`, `fresh`, `refresh`, ...) as bits
 //   python         Python/Werkzeug emulation: truthiness, `str.split`, latin-1 headers
 // Stores, keys and configuration
+//   store/         what the stores share: `BoxFuture`, a store's failure, the Redis link
 //   blocklist/     the revocation store trait, memory, Redis (one server, TLS, cluster) and its local mirror
 //   session_store/  a record per login (device list): the store trait, memory and Redis
 //   keys/          crypto backend per feature, prepared keys, key checks, JWK, the key set
@@ -101,6 +102,7 @@ mod openapi;
 mod python;
 mod requirements;
 mod session_store;
+mod store;
 mod token;
 #[cfg(feature = "websocket")]
 mod websocket;
@@ -187,7 +189,7 @@ pub use requirements::{req, Requirements, TokenKind};
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session_store::RedisSessionStore;
 pub use session_store::{
-    MemorySessionStore, Session, SessionLogin, SessionRecord, SessionStore,
+    MemorySessionStore, Session, SessionLogin, SessionRecord, SessionStore, SessionStoreError,
     DEFAULT_MAX_SESSION_METADATA,
 };
 pub use token::{Fresh, TokenOptions, FAMILY_CLAIM};

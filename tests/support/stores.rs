@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum_jwt_extended::{
     Blocklist, BlocklistError, BoxFuture, JwtManager, MemorySessionStore, Revocation,
-    RevocationQuery, SessionRecord, SessionStore,
+    RevocationQuery, SessionRecord, SessionStore, SessionStoreError,
 };
 
 use super::SharedClock;
@@ -52,10 +52,14 @@ impl FailingStore {
         self.consulted.load(Ordering::SeqCst)
     }
 
-    fn answer<T: Send + 'static>(&self) -> BoxFuture<'static, Result<T, BlocklistError>> {
+    /// The store's answer: `error("down")` at once, or never.
+    fn answer<T: Send + 'static, E: Send + 'static>(
+        &self,
+        error: fn(String) -> E,
+    ) -> BoxFuture<'static, Result<T, E>> {
         self.consulted.fetch_add(1, Ordering::SeqCst);
         match self.failure {
-            Failure::Down => Box::pin(async { Err(BlocklistError("down".into())) }),
+            Failure::Down => Box::pin(async move { Err(error("down".to_owned())) }),
             Failure::Hangs => Box::pin(std::future::pending()),
         }
     }
@@ -66,24 +70,24 @@ impl Blocklist for FailingStore {
         &'a self,
         _: RevocationQuery<'a>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        self.answer()
+        self.answer(BlocklistError)
     }
     fn revoke<'a>(
         &'a self,
         _: Revocation<'a>,
         _: Option<f64>,
     ) -> BoxFuture<'a, Result<(), BlocklistError>> {
-        self.answer()
+        self.answer(BlocklistError)
     }
     fn consume_once<'a>(
         &'a self,
         _: &'a str,
         _: Option<f64>,
     ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        self.answer()
+        self.answer(BlocklistError)
     }
     fn is_consumed<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        self.answer()
+        self.answer(BlocklistError)
     }
 }
 
@@ -93,15 +97,15 @@ impl SessionStore for FailingStore {
         _: &'a SessionRecord,
         _: Option<usize>,
         _: f64,
-    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
-        self.answer()
+    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>> {
+        self.answer(SessionStoreError)
     }
     fn list<'a>(
         &'a self,
         _: &'a str,
         _: f64,
-    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
-        self.answer()
+    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, SessionStoreError>> {
+        self.answer(SessionStoreError)
     }
     fn touch<'a>(
         &'a self,
@@ -109,11 +113,15 @@ impl SessionStore for FailingStore {
         _: &'a str,
         _: f64,
         _: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        self.answer()
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
+        self.answer(SessionStoreError)
     }
-    fn remove<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, Result<bool, BlocklistError>> {
-        self.answer()
+    fn remove<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
+        self.answer(SessionStoreError)
     }
 }
 

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
-use super::link::Link;
+use crate::store::link::Link;
 
 /// Independent locks, so that concurrent checks rarely wait on each other.
 const SHARDS: usize = 16;

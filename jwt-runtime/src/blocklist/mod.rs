@@ -9,11 +9,7 @@
 //! default, one process) and `redis` (a fleet; feature `redis`).
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
-#[cfg(feature = "redis")]
-pub(crate) mod link;
 mod memory;
 #[cfg(feature = "redis")]
 mod mirror;
@@ -24,13 +20,18 @@ pub use memory::MemoryBlocklist;
 #[cfg(feature = "redis")]
 pub use redis::RedisBlocklist;
 
-/// A boxed, sendable future, the return type of [`Blocklist`] methods.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub use crate::store::BoxFuture;
 
 /// A blocklist store that could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("blocklist unavailable: {0}")]
 pub struct BlocklistError(pub String);
+
+impl From<crate::store::StoreError> for BlocklistError {
+    fn from(error: crate::store::StoreError) -> Self {
+        BlocklistError(error.0)
+    }
+}
 
 /// What one revocation check asks about a verified token (all in one round
 /// trip for a remote store).

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-use super::link::{Link, DEFAULT_TIMEOUT};
 use super::mirror::{self, Mirror};
 use super::{Blocklist, BlocklistError, BoxFuture, Revocation, RevocationQuery};
 use crate::clock::{Clock, SystemClock};
 use crate::error::JwtError;
+use crate::store::link::{Link, DEFAULT_TIMEOUT};
 
 /// A blocklist in Redis (feature `redis`), so that a logout on one instance is
 /// honoured by all of them.
@@ -214,7 +214,7 @@ impl RedisBlocklist {
     }
 
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, BlocklistError> {
-        self.link.query(&cmd, self.timeout).await
+        Ok(self.link.query(&cmd, self.timeout).await?)
     }
 }
 

@@ -14,8 +14,8 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 use super::{JwksDocument, JwksFetcher};
-use crate::blocklist::BoxFuture;
 use crate::error::JwtError;
+use crate::store::BoxFuture;
 
 /// The largest document accepted (1 MiB): a JWKS or a discovery document.
 pub(crate) const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::client::{parse_url, Client};
 use super::{JwksDocument, JwksFetcher};
-use crate::blocklist::BoxFuture;
 use crate::error::JwtError;
+use crate::store::BoxFuture;
 
 /// The part of a discovery document this crate uses.
 #[derive(Clone)]

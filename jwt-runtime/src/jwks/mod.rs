@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use jsonwebtoken::{Algorithm, AlgorithmFamily};
 use serde_json::Value;
 
-use crate::blocklist::BoxFuture;
 use crate::error::JwtError;
 use crate::keys::VerificationKey;
+use crate::store::BoxFuture;
 
 #[cfg(feature = "jwks-http")]
 pub(crate) mod client;

@@ -39,15 +39,15 @@ impl JwtManager {
         }
     }
 
-    pub(super) fn store_error(_: crate::blocklist::BlocklistError) -> JwtError {
+    pub(super) fn store_error<E>(_: E) -> JwtError {
         JwtError::RevocationUnavailable
     }
 
     /// Runs a store operation within the blocklist timeout: a failing or
     /// hanging store fails closed.
-    pub(crate) async fn store<T>(
+    pub(crate) async fn store<T, E>(
         &self,
-        op: impl std::future::Future<Output = Result<T, crate::blocklist::BlocklistError>>,
+        op: impl std::future::Future<Output = Result<T, E>>,
     ) -> Result<T, JwtError> {
         let mut op = std::pin::pin!(op);
         // Fast path: an in-memory store answers at once, without arming a timer.

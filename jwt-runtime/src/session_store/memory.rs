@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::SessionStoreError;
 use super::{SessionRecord, SessionStore};
-use crate::blocklist::{BlocklistError, BoxFuture};
+use crate::store::BoxFuture;
 
 /// Sessions kept in this process (a single instance, tests, development).
 /// Expired sessions are dropped when their identity's sessions are next
@@ -35,11 +36,11 @@ impl MemorySessionStore {
         identity: &str,
         now: f64,
         f: impl FnOnce(&mut Vec<SessionRecord>) -> T,
-    ) -> Result<T, BlocklistError> {
+    ) -> Result<T, SessionStoreError> {
         let mut map = self
             .by_identity
             .lock()
-            .map_err(|_| BlocklistError("session store poisoned".into()))?;
+            .map_err(|_| SessionStoreError("session store poisoned".into()))?;
         let sessions = map.entry(identity.to_owned()).or_default();
         sessions.retain(|s| !s.is_expired(now));
         let out = f(sessions);
@@ -56,7 +57,7 @@ impl SessionStore for MemorySessionStore {
         record: &'a SessionRecord,
         cap: Option<usize>,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>> {
         let result = self.with(&record.identity, now, |sessions| {
             sessions.retain(|s| s.id != record.id);
             let mut evicted = Vec::new();
@@ -77,7 +78,7 @@ impl SessionStore for MemorySessionStore {
         &'a self,
         identity: &'a str,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, SessionStoreError>> {
         let result = self.with(identity, now, |sessions| sessions.clone());
         Box::pin(async move { result })
     }
@@ -88,7 +89,7 @@ impl SessionStore for MemorySessionStore {
         id: &'a str,
         last_used_at: f64,
         expires_at: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         let result = self.with(identity, last_used_at, |sessions| {
             match sessions.iter_mut().find(|s| s.id == id) {
                 Some(session) => {
@@ -109,7 +110,7 @@ impl SessionStore for MemorySessionStore {
         &'a self,
         identity: &'a str,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         let result = self.with(identity, f64::NEG_INFINITY, |sessions| {
             let before = sessions.len();
             sessions.retain(|s| s.id != id);

@@ -14,7 +14,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::blocklist::{BlocklistError, BoxFuture};
+use crate::store::BoxFuture;
 
 mod memory;
 #[cfg(feature = "redis")]
@@ -23,6 +23,25 @@ mod redis;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisSessionStore;
 pub use memory::MemorySessionStore;
+
+/// A session store that could not answer (its own error, as
+/// [`BlocklistError`](crate::BlocklistError) is the revocation store's):
+/// the request fails closed with 503.
+///
+/// ```
+/// use axum_jwt_extended::SessionStoreError;
+/// let error = SessionStoreError("redis: timed out".into());
+/// assert_eq!(error.to_string(), "session store unavailable: redis: timed out");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("session store unavailable: {0}")]
+pub struct SessionStoreError(pub String);
+
+impl From<crate::store::StoreError> for SessionStoreError {
+    fn from(error: crate::store::StoreError) -> Self {
+        SessionStoreError(error.0)
+    }
+}
 
 /// The largest metadata a session keeps, as JSON (1 KiB by default).
 pub const DEFAULT_MAX_SESSION_METADATA: usize = 1024;
@@ -91,14 +110,14 @@ pub trait SessionStore: Send + Sync + fmt::Debug + 'static {
         record: &'a SessionRecord,
         cap: Option<usize>,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>>;
+    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>>;
 
     /// The live sessions of `identity` (expired ones are left out).
     fn list<'a>(
         &'a self,
         identity: &'a str,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>>;
+    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, SessionStoreError>>;
 
     /// Records a use of the session's refresh token: `last_used_at`, and
     /// the expiry of its newest refresh token. `false` when there is no such
@@ -109,14 +128,14 @@ pub trait SessionStore: Send + Sync + fmt::Debug + 'static {
         id: &'a str,
         last_used_at: f64,
         expires_at: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>>;
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>>;
 
     /// Removes the session; `false` when `identity` has no such session.
     fn remove<'a>(
         &'a self,
         identity: &'a str,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>>;
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>>;
 }
 
 /// The manager's session settings.

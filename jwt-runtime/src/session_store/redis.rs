@@ -8,11 +8,12 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 
-use crate::blocklist::link::{Link, DEFAULT_TIMEOUT};
+use crate::store::link::{Link, DEFAULT_TIMEOUT};
 
+use super::SessionStoreError;
 use super::{SessionRecord, SessionStore};
-use crate::blocklist::{BlocklistError, BoxFuture};
 use crate::error::JwtError;
+use crate::store::BoxFuture;
 
 /// Sessions in Redis (feature `redis`), shared by every instance.
 ///
@@ -66,7 +67,7 @@ struct Stored {
 }
 
 impl Stored {
-    fn from_record(record: &SessionRecord) -> Result<String, BlocklistError> {
+    fn from_record(record: &SessionRecord) -> Result<String, SessionStoreError> {
         let stored = Stored {
             id: record.id.clone(),
             identity: record.identity.clone(),
@@ -74,9 +75,9 @@ impl Stored {
             last_used_at: record.last_used_at,
             expires_at: record.expires_at,
             metadata: serde_json::to_string(&record.metadata)
-                .map_err(|e| BlocklistError(e.to_string()))?,
+                .map_err(|e| SessionStoreError(e.to_string()))?,
         };
-        serde_json::to_string(&stored).map_err(|e| BlocklistError(e.to_string()))
+        serde_json::to_string(&stored).map_err(|e| SessionStoreError(e.to_string()))
     }
 
     fn into_record(text: &str) -> Option<SessionRecord> {
@@ -245,8 +246,8 @@ impl RedisSessionStore {
         format!("{}sessions:{identity}", self.prefix)
     }
 
-    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, BlocklistError> {
-        self.link.query(&cmd, self.timeout).await
+    async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, SessionStoreError> {
+        Ok(self.link.query(&cmd, self.timeout).await?)
     }
 }
 
@@ -263,7 +264,7 @@ impl SessionStore for RedisSessionStore {
         record: &'a SessionRecord,
         cap: Option<usize>,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<String>, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<Vec<String>, SessionStoreError>> {
         Box::pin(async move {
             let text = Stored::from_record(record)?;
             let mut cmd = eval(INSERT, self.key(&record.identity));
@@ -276,7 +277,7 @@ impl SessionStore for RedisSessionStore {
         &'a self,
         identity: &'a str,
         now: f64,
-    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<Vec<SessionRecord>, SessionStoreError>> {
         Box::pin(async move {
             let mut cmd = redis::cmd("HVALS");
             cmd.arg(self.key(identity));
@@ -295,7 +296,7 @@ impl SessionStore for RedisSessionStore {
         id: &'a str,
         last_used_at: f64,
         expires_at: Option<f64>,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         Box::pin(async move {
             let mut cmd = eval(TOUCH, self.key(identity));
             cmd.arg(id)
@@ -310,7 +311,7 @@ impl SessionStore for RedisSessionStore {
         &'a self,
         identity: &'a str,
         id: &'a str,
-    ) -> BoxFuture<'a, Result<bool, BlocklistError>> {
+    ) -> BoxFuture<'a, Result<bool, SessionStoreError>> {
         Box::pin(async move {
             let mut cmd = redis::cmd("HDEL");
             cmd.arg(self.key(identity)).arg(id);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-use super::BlocklistError;
+use super::StoreError;
 use crate::error::JwtError;
 
 /// The longest a Redis operation may take before the request fails closed.
@@ -123,7 +123,7 @@ impl Link {
         &self,
         cmd: &redis::Cmd,
         timeout: Duration,
-    ) -> Result<T, BlocklistError> {
+    ) -> Result<T, StoreError> {
         let reply = tokio::time::timeout(timeout, async {
             match &self.commands {
                 Commands::Single(manager) => cmd.query_async(&mut manager.clone()).await,
@@ -140,8 +140,8 @@ impl Link {
         .await;
         match reply {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(BlocklistError(format!("redis: {:?}", e.kind()))),
-            Err(_) => Err(BlocklistError("redis: timed out".into())),
+            Ok(Err(e)) => Err(StoreError(format!("redis: {:?}", e.kind()))),
+            Err(_) => Err(StoreError("redis: timed out".into())),
         }
     }
 }
