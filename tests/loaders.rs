@@ -312,10 +312,17 @@ async fn token_from_complex_object() {
         call(&app(&jwt), "GET", "/claims", Some(&t)).await.1["claims"]["username"],
         "username"
     );
-    // An identity loader that does not give a string, with verify_sub on: an Err.
+    // An identity loader that gives an integer: minted as its decimal text.
     let jwt = manager().user_identity_loader(|user| user["id"].clone());
+    let t = jwt.create_access_token(json!({"id": 5})).unwrap();
+    assert_eq!(
+        jwt.decode_token(&t, false).unwrap().identity_str(),
+        Some("5")
+    );
+    // One that gives neither a string nor an integer, with verify_sub on: an Err.
+    let jwt = manager().user_identity_loader(|user| user["ids"].clone());
     assert!(matches!(
-        jwt.create_access_token(json!({"id": 5})),
+        jwt.create_access_token(json!({"ids": [5]})),
         Err(JwtError::Encode(_))
     ));
 }

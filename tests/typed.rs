@@ -146,6 +146,50 @@ async fn integer_identities_are_read_from_their_canonical_text_only() {
     }
 }
 
+/// Identities minted from Rust values come back as the same values (#29):
+/// integers as their decimal text, UUIDs and strings as they are.
+#[tokio::test]
+async fn identities_round_trip_through_typed_extractors() {
+    let jwt = support::manager(SECRET);
+    async fn signed(Identity(id): Identity<i64>) -> Json<Value> {
+        Json(json!({ "id": id }))
+    }
+    async fn by_uuid(Identity(id): Identity<uuid::Uuid>) -> Json<Value> {
+        Json(json!({ "id": id.to_string() }))
+    }
+    let app = app(&jwt).merge(
+        Router::new()
+            .route("/signed", get(signed))
+            .route("/uuid", get(by_uuid))
+            .layer(jwt.layer()),
+    );
+    let t = jwt.create_access_token(42u64).unwrap();
+    assert_eq!(
+        call(&app, "GET", "/numeric", Some(&t)).await,
+        (200, json!({ "id": 42 }))
+    );
+    assert_eq!(
+        call(&app, "GET", "/string", Some(&t)).await,
+        (200, json!({ "id": "42" }))
+    );
+    let t = jwt.create_access_token(-7i64).unwrap();
+    assert_eq!(
+        call(&app, "GET", "/signed", Some(&t)).await,
+        (200, json!({ "id": -7 }))
+    );
+    let id = uuid::Uuid::new_v4();
+    let t = jwt.create_access_token(id).unwrap();
+    assert_eq!(
+        call(&app, "GET", "/uuid", Some(&t)).await,
+        (200, json!({ "id": id.to_string() }))
+    );
+    let t = jwt.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app, "GET", "/string", Some(&t)).await,
+        (200, json!({ "id": "alice" }))
+    );
+}
+
 #[tokio::test]
 async fn a_typed_extractor_alone_is_a_guard() {
     let jwt = support::manager(SECRET);

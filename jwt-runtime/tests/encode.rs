@@ -230,12 +230,31 @@ fn reserved_claims_and_headers_cannot_be_overridden() {
 #[test]
 fn identity_must_be_a_string_while_verify_sub_is_on() {
     let m = manager();
-    assert!(matches!(m.create_access_token(5), Err(JwtError::Encode(_))));
-    assert!(matches!(
-        m.create_access_token(json!({"id": 1})),
-        Err(JwtError::Encode(_))
-    ));
+    // An integer is minted as its decimal text (what PyJWT accepts).
+    for (identity, sub) in [
+        (json!(5), "5"),
+        (json!(-7), "-7"),
+        (json!(u64::MAX), "18446744073709551615"),
+    ] {
+        let t = m.create_access_token(&identity).unwrap();
+        assert_eq!(m.decode_token(&t, false).unwrap().identity(), &json!(sub));
+    }
+    // Anything else that is not a string is an Err naming the fix.
+    for identity in [
+        json!({"id": 1}),
+        json!(5.5),
+        json!(true),
+        json!(["a"]),
+        json!(null),
+    ] {
+        let err = m.create_access_token(&identity).unwrap_err();
+        assert!(matches!(err, JwtError::Encode(_)), "{identity}");
+        assert!(err.to_string().contains("user_identity_loader"), "{err}");
+    }
     let m = JwtManager::new(builder().verify_sub(false).build().unwrap()).unwrap();
+    // Without verify_sub, identities are minted as they are (Flask's way).
+    let t = m.create_access_token(5).unwrap();
+    assert_eq!(m.decode_token(&t, false).unwrap().identity(), &json!(5));
     let t = m.create_access_token(json!({"id": 1})).unwrap();
     assert_eq!(
         m.decode_token(&t, false).unwrap().identity(),

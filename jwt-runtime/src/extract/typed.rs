@@ -61,7 +61,7 @@ fn refuse(parts: &Parts, error: JwtError, token: Arc<DecodedToken>) -> JwtReject
 /// use axum::{routing::get, Router};
 /// use axum_jwt_extended::{Identity, JwtConfig, JwtManager};
 ///
-/// // The identity was minted as "42"; a route that needs a user id gets one.
+/// // The identity was minted from 42 (as its text, "42"); a route that needs a user id gets one.
 /// async fn my_orders(Identity(user_id): Identity<u64>) -> String {
 ///     format!("orders of user {user_id}")
 /// }

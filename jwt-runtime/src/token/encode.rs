@@ -81,7 +81,11 @@ pub(crate) fn encode(
         Value::String(uuid::Uuid::new_v4().to_string()),
     ));
     payload.push(("type".into(), Value::String(kind.name().into())));
-    put(&mut payload, &config.identity_claim, identity);
+    put(
+        &mut payload,
+        &config.identity_claim,
+        integer_as_text(config, identity),
+    );
     if config.encode_nbf {
         put(&mut payload, "nbf", Value::from(iat as i64));
     }
@@ -127,7 +131,9 @@ pub(crate) fn encode(
     for (k, v) in &payload {
         if k == "sub" && config.verify_sub && !v.is_string() {
             return Err(JwtError::Encode(format!(
-                "the `sub` claim must be a string while verify_sub (JWT_VERIFY_SUB) is on, got {}",
+                "the `sub` claim must be a string while verify_sub (JWT_VERIFY_SUB) is on, got {}; \
+                 mint a string identity (integers are minted as their decimal text), map the \
+                 value to one with `user_identity_loader`, or turn `verify_sub` off",
                 json_type(v)
             )));
         }
@@ -211,5 +217,18 @@ pub(super) fn json_type(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// An integer identity minted as its decimal text when it becomes `sub`
+/// while `verify_sub` is on (PyJWT and Flask-JWT-Extended accept only a
+/// string there; `Identity<u64>` reads it back): `42` becomes `"42"`. Any
+/// other value is left as it is (and a non-string `sub` is then refused).
+fn integer_as_text(config: &JwtConfig, identity: Value) -> Value {
+    match identity {
+        Value::Number(n) if config.identity_claim == "sub" && config.verify_sub && !n.is_f64() => {
+            Value::String(n.to_string())
+        }
+        other => other,
     }
 }
