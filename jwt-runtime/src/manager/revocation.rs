@@ -185,14 +185,7 @@ impl JwtManager {
     async fn revoke_login_if_reused(&self, token: &DecodedToken) -> Result<(), JwtError> {
         let key = Self::revocation_key(token);
         if self.store(self.inner.blocklist.is_consumed(&key)).await? {
-            let family = Self::family_key(token);
-            self.store(
-                self.inner
-                    .blocklist
-                    .revoke(Revocation::Family(&family), self.until_login_ends()),
-            )
-            .await?;
-            self.forget_session(token).await?;
+            self.revoke_token_family(token).await?;
         }
         Ok(())
     }
