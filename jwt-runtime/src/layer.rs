@@ -222,8 +222,8 @@ where
 /// renewed (never a trusted issuer's or a remote key set's token, never an
 /// app-defined kind or another `type`); the new token is what Flask's
 /// pattern mints (`create_access_token(identity)`, the loaders run, not
-/// fresh), stays in the same login, and none is made for a token revoked while the request ran (or when the
-/// store cannot tell).
+/// fresh), stays in the same login, and none is made for a token revoked
+/// while the request ran (or when the store cannot tell).
 #[cfg(feature = "cookies")]
 async fn refresh_cookie(
     manager: &JwtManager,
