@@ -21,7 +21,8 @@
 //   POST /__test/retire   removes every key but the newest
 // Prints "listening" on stdout when ready.
 
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPair, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import https from 'node:https';
 import Provider from 'oidc-provider';
@@ -35,15 +36,18 @@ for (const [name, value] of Object.entries({ PORT, ISSUER, TLS_CERT, TLS_KEY, ST
   }
 }
 
-function newKey() {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+// The asynchronous generator: Node 20's generateKeyPairSync followed by a
+// JWK export has been seen to deadlock in a garbage collection (the
+// provider then never listens; tests/support/oidc.rs also bounds the wait).
+async function newKey() {
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
   // No `alg` member, as Entra ID and others publish them.
   return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig' };
 }
 
-function loadKeys() {
+async function loadKeys() {
   if (existsSync(STATE_FILE)) return JSON.parse(readFileSync(STATE_FILE, 'utf8')).keys;
-  const keys = [newKey()];
+  const keys = [await newKey()];
   saveKeys(keys);
   return keys;
 }
@@ -104,14 +108,14 @@ function makeProvider(keys) {
   return provider.callback();
 }
 
-let keys = loadKeys();
+let keys = await loadKeys();
 let handler = makeProvider(keys);
 
 const server = https.createServer(
   { cert: readFileSync(TLS_CERT), key: readFileSync(TLS_KEY) },
-  (req, res) => {
+  async (req, res) => {
     if (req.method === 'POST' && req.url === '/__test/rotate') {
-      keys = [newKey(), ...keys];
+      keys = [await newKey(), ...keys];
     } else if (req.method === 'POST' && req.url === '/__test/retire') {
       keys = keys.slice(0, 1);
     } else {

@@ -138,11 +138,17 @@ impl Remote {
             }
             None => axum::body::Bytes::new(),
         };
-        let res = self
-            .client
-            .request(req.body(http_body_util::Full::new(body)).unwrap())
+        // Bounded: a server that never answers fails the test, not the run.
+        let exchange = async {
+            let res = self
+                .client
+                .request(req.body(http_body_util::Full::new(body)).unwrap())
+                .await
+                .unwrap();
+            read(res).await
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), exchange)
             .await
-            .unwrap();
-        read(res).await
+            .unwrap_or_else(|_| panic!("{method} {path}: no answer within 60 s"))
     }
 }

@@ -7,6 +7,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -50,9 +52,28 @@ impl Provider {
         }
     }
 
-    /// Starts (or restarts) the provider and waits until it listens.
+    /// Starts (or restarts) the provider and waits until it listens. A
+    /// start that does not report within 30 s (a Node.js process stuck at
+    /// startup) is killed and tried again, twice; then the test fails with
+    /// a message instead of hanging.
     pub fn start(&mut self) {
         assert!(self.process.is_none(), "already running");
+        for attempt in 1..=3 {
+            match self.try_start() {
+                Ok(process) => {
+                    self.process = Some(process);
+                    return;
+                }
+                Err(why) => eprintln!("provider on port {} (attempt {attempt}): {why}", self.port),
+            }
+        }
+        panic!(
+            "the test OpenID provider on port {} did not start",
+            self.port
+        );
+    }
+
+    fn try_start(&self) -> Result<Killed, String> {
         let ca = test_ca();
         let mut child = Command::new("node")
             .arg(provider_dir().join("provider.mjs"))
@@ -70,10 +91,18 @@ impl Provider {
                 panic!("cannot start node ({e}): install Node.js, or run scripts/test")
             });
         let stdout = child.stdout.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "listening", "the provider did not start");
-        self.process = Some(Killed(child));
+        let process = Killed(child);
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) if line.trim() == "listening" => Ok(process),
+            Ok(line) => Err(format!("it printed {line:?} instead of \"listening\"")),
+            Err(_) => Err("no \"listening\" within 30 s".to_owned()),
+        }
     }
 
     /// Stops the provider (an outage); `start` brings it back with its keys.
@@ -141,6 +170,7 @@ fn curl(args: &[&str]) -> Value {
     let output = Command::new("curl")
         .arg("-sS")
         .arg("--fail-with-body")
+        .args(["--max-time", "30"])
         .arg("--cacert")
         .arg(&ca.ca_pem)
         .args(args)
