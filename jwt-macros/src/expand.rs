@@ -125,11 +125,10 @@ fn generate(kind: Kind, args: &Args, mut func: ItemFn) -> TokenStream {
         });
         bits.push(quote!(#private::req::locations(&[#(#variants),*])));
     }
-    let requirements = if bits.is_empty() {
-        quote!(0)
-    } else {
-        quote!(#(#bits)|*)
-    };
+    // The attribute's guard is the handler's first argument: the typed
+    // extractors after it take its verification as theirs.
+    bits.push(quote!(#private::req::FIRST));
+    let requirements = quote!(#(#bits)|*);
 
     let guard = Ident::new("__jwt_guard", Span::mixed_site());
     let body_future = Ident::new("__jwt_body", Span::mixed_site());

@@ -116,14 +116,34 @@ pub struct JwtContext {
     pub(crate) token: Option<Arc<DecodedToken>>,
     pub(crate) location: Option<Location>,
     pub(crate) user: Option<AnyUser>,
+    pub(crate) made: Made,
+}
+
+/// How the guard that verified a context ran: what a typed extractor after
+/// it needs to know to take that verification as its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Made {
+    /// The guard ran before every handler argument (the attribute,
+    /// router-wide protection).
+    pub(crate) first: bool,
+    /// The blocklist (or the app's revocation check) was consulted.
+    pub(crate) revocation_checked: bool,
+    /// The token was looked for in the configured locations.
+    pub(crate) configured_locations: bool,
 }
 
 impl JwtContext {
-    pub(crate) fn new(token: Arc<DecodedToken>, location: Location, user: Option<AnyUser>) -> Self {
+    pub(crate) fn new(
+        token: Arc<DecodedToken>,
+        location: Location,
+        user: Option<AnyUser>,
+        made: Made,
+    ) -> Self {
         JwtContext {
             token: Some(token),
             location: Some(location),
             user,
+            made,
         }
     }
 

@@ -329,7 +329,8 @@ impl JwtManager {
     pub fn require(&self, requirements: u32) -> RequireJwtLayer {
         RequireJwtLayer {
             manager: self.clone(),
-            requirements: Requirements::from_bits(requirements),
+            // Runs before every handler argument, as the attribute's guard.
+            requirements: Requirements::from_bits(requirements | crate::requirements::req::FIRST),
             roles: None,
             scopes: None,
         }

@@ -32,6 +32,12 @@ pub mod req {
     /// ([`OfType`](crate::OfType)) checks the `type` claim instead of the
     /// access/refresh check.
     pub const CUSTOM_TYPE: u32 = 1 << 5;
+    /// Set by `#[jwt_required]` (and router-wide protection): this guard
+    /// runs before every argument of the handler, so the typed extractors
+    /// after it take its verification and requirements as theirs. Not an
+    /// option of its own.
+    #[doc(hidden)]
+    pub const FIRST: u32 = 1 << 6;
 
     pub(crate) const LOCATION_SHIFT: u32 = 8;
     pub(crate) const LOCATION_BITS: u32 = 3;
@@ -66,6 +72,9 @@ pub struct Requirements {
     pub skip_revocation_check: bool,
     /// An app-defined token type is required (checked by the route's rule).
     pub custom_type: bool,
+    /// The guard runs before every handler argument (the attribute,
+    /// router-wide protection): see [`req::FIRST`].
+    pub(crate) first: bool,
     locations: [Option<Location>; req::MAX_LOCATIONS],
 }
 
@@ -92,6 +101,7 @@ impl Requirements {
             verify_type: bits & req::NO_VERIFY_TYPE == 0,
             skip_revocation_check: bits & req::SKIP_REVOCATION_CHECK != 0,
             custom_type: bits & req::CUSTOM_TYPE != 0,
+            first: bits & req::FIRST != 0,
             locations,
         }
     }
@@ -99,6 +109,12 @@ impl Requirements {
     /// The route's own locations, in order; empty means `JWT_TOKEN_LOCATION`.
     pub fn locations(&self) -> Vec<Location> {
         self.location_array().0[..self.location_array().1].to_vec()
+    }
+
+    /// Whether the route looks in the configured locations (it names none
+    /// of its own).
+    pub(crate) fn configured_locations(&self) -> bool {
+        self.locations[0].is_none()
     }
 
     /// The route's locations on the stack, and how many there are.

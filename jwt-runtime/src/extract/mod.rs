@@ -261,6 +261,52 @@ impl<const REQ: u32, R: ClaimRule, M> VerifyJwt<REQ, R, M> {
         self.context.identity()
     }
 
+    /// The identity as a `T` (see [`DecodedToken::identity_as`]): what
+    /// [`Identity<T>`](crate::Identity) gives, for this guard's token (a
+    /// refresh token's too). On an optional route without a token, Flask's
+    /// 401 "Missing Authorization Header".
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtError, RefreshJwt};
+    ///
+    /// async fn refresh(refresh: RefreshJwt) -> Result<String, JwtError> {
+    ///     let user_id: u64 = refresh.identity_as()?;
+    ///     Ok(format!("a new access token for user {user_id}"))
+    /// }
+    /// # let _ = refresh;
+    /// ```
+    pub fn identity_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, JwtError> {
+        self.verified()?.identity_as()
+    }
+
+    /// The claims as a `T` (see [`DecodedToken::claims_as`]): what
+    /// [`JwtClaims<T>`](crate::JwtClaims) gives, for this guard's token.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtError, RefreshJwt};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Login {
+    ///     sub: String,
+    ///     jti: String,
+    /// }
+    ///
+    /// async fn refresh(refresh: RefreshJwt) -> Result<String, JwtError> {
+    ///     let login: Login = refresh.claims_as()?;
+    ///     Ok(format!("{} renews {}", login.sub, login.jti))
+    /// }
+    /// # let _ = refresh;
+    /// ```
+    pub fn claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, JwtError> {
+        self.verified()?.claims_as()
+    }
+
+    fn verified(&self) -> Result<&DecodedToken, JwtError> {
+        self.context
+            .token()
+            .ok_or_else(|| JwtError::NoAuthorization("Missing Authorization Header".into()))
+    }
+
     /// Where the token was found.
     pub fn location(&self) -> Option<Location> {
         self.context.location()

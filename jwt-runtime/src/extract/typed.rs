@@ -1,10 +1,12 @@
 //! Typed extractors: the identity, the claims and the loaded user of the
 //! verified token, as Rust types.
 //!
-//! Each uses the token a guard already verified for this request (the
-//! macro, an earlier extractor, router-wide protection); without one it
-//! verifies the request itself as `#[jwt_required]` does (a valid access
-//! token). A required route therefore never unwraps an `Option` to get the
+//! Each uses the token a guard already verified for this request: always
+//! the attribute's or router-wide protection's (they run before every
+//! argument), an earlier guard argument's when its verification also meets
+//! what `#[jwt_required]` requires. Otherwise it verifies the request itself
+//! as `#[jwt_required]` does (a valid access token), so the answer does not
+//! depend on where a guard argument stands among the handler's arguments. A required route therefore never unwraps an `Option` to get the
 //! identity, and a value of the wrong shape is a 422 with a `msg`, never a
 //! panic.
 
@@ -26,11 +28,14 @@ use crate::requirements::Requirements;
 async fn verified_token(
     parts: &mut Parts,
 ) -> Result<(Arc<DecodedToken>, JwtContext), JwtRejection> {
-    let earlier = parts
-        .extensions
-        .get::<JwtContext>()
-        .filter(|c| c.token.is_some())
-        .cloned();
+    let earlier = match parts.extensions.get::<JwtManager>() {
+        Some(manager) => parts
+            .extensions
+            .get::<JwtContext>()
+            .filter(|c| crate::guard::adopts(manager, c))
+            .cloned(),
+        None => None,
+    };
     let context = match earlier {
         Some(context) => context,
         None => {

@@ -119,7 +119,7 @@ async fn steps(
         return Err(reject(manager, error, Some(token)));
     }
     match checks::stores_and_loaders(manager, &token, &requirements).await {
-        Ok(user) => Ok(finish(parts, token, location, user)),
+        Ok(user) => Ok(finish(parts, token, location, user, &requirements)),
         Err(error) => Err(reject(manager, error, Some(token))),
     }
 }
@@ -133,6 +133,7 @@ fn finish(
     token: Arc<DecodedToken>,
     location: Location,
     user: Option<crate::context::AnyUser>,
+    requirements: &Requirements,
 ) -> JwtContext {
     if location == Location::Cookies && token.own && token.is_access() {
         if let Some(slot) = parts.extensions.get::<crate::context::RefreshSlot>() {
@@ -143,7 +144,31 @@ fn finish(
     }
     #[cfg(feature = "tracing")]
     tracing::trace!(target: "axum_jwt_extended", location = location.as_str(), "token verified");
-    JwtContext::new(token, location, user)
+    let made = crate::context::Made {
+        first: requirements.first,
+        revocation_checked: !requirements.skip_revocation_check,
+        configured_locations: requirements.configured_locations(),
+    };
+    JwtContext::new(token, location, user, made)
+}
+
+/// Whether a typed extractor (which requires what `#[jwt_required]` does)
+/// takes `context`, recorded by an earlier guard, as its own verification:
+/// always after the attribute or router-wide protection (they run before
+/// every argument), otherwise only when that guard's verification also
+/// meets the typed extractor's requirements (a token of the configured
+/// locations, checked for revocation, of a type an access route takes).
+/// Else the typed extractor verifies on its own, so its answer is the same
+/// whether it comes before or after a guard argument.
+pub(crate) fn adopts(manager: &JwtManager, context: &JwtContext) -> bool {
+    let Some(token) = &context.token else {
+        return false;
+    };
+    let made = context.made;
+    made.first
+        || (made.revocation_checked
+            && made.configured_locations
+            && checks::route(manager, token, &Requirements::default()).is_ok())
 }
 
 #[inline(always)]
