@@ -335,3 +335,6 @@ fn canonical_json(text: &str) -> Option<Value> {
     let value: Value = serde_json::from_str(text).ok()?;
     (serde_json::to_string(&value).ok()? == text).then_some(value)
 }
+
+/// A user loaded by the manager's `user_lookup_loader`.
+pub(crate) type AnyUser = Arc<dyn std::any::Any + Send + Sync>;

@@ -297,7 +297,7 @@ impl JwtManager {
 
 /// Flask's `set_access_cookies`, with the manager of the current request.
 pub fn set_access_cookies(token: &str) -> Result<JwtCookies, JwtError> {
-    crate::manager::current()?.set_access_cookies(token)
+    crate::guard::current::current()?.set_access_cookies(token)
 }
 
 /// Flask's `set_access_cookies` with `max_age`/`domain`.
@@ -305,12 +305,12 @@ pub fn set_access_cookies_with(
     token: &str,
     options: CookieOptions,
 ) -> Result<JwtCookies, JwtError> {
-    crate::manager::current()?.set_access_cookies_with(token, options)
+    crate::guard::current::current()?.set_access_cookies_with(token, options)
 }
 
 /// Flask's `set_refresh_cookies`, with the manager of the current request.
 pub fn set_refresh_cookies(token: &str) -> Result<JwtCookies, JwtError> {
-    crate::manager::current()?.set_refresh_cookies(token)
+    crate::guard::current::current()?.set_refresh_cookies(token)
 }
 
 /// Flask's `set_refresh_cookies` with `max_age`/`domain`.
@@ -318,20 +318,20 @@ pub fn set_refresh_cookies_with(
     token: &str,
     options: CookieOptions,
 ) -> Result<JwtCookies, JwtError> {
-    crate::manager::current()?.set_refresh_cookies_with(token, options)
+    crate::guard::current::current()?.set_refresh_cookies_with(token, options)
 }
 
 /// Flask's `unset_jwt_cookies`: expires the access, refresh and CSRF cookies.
 pub fn unset_jwt_cookies() -> Result<JwtCookies, JwtError> {
-    Ok(crate::manager::current()?.unset_jwt_cookies())
+    Ok(crate::guard::current::current()?.unset_jwt_cookies())
 }
 
 /// Flask's `unset_access_cookies`.
 pub fn unset_access_cookies() -> Result<JwtCookies, JwtError> {
-    Ok(crate::manager::current()?.unset_access_cookies())
+    Ok(crate::guard::current::current()?.unset_access_cookies())
 }
 
 /// Flask's `unset_refresh_cookies`.
 pub fn unset_refresh_cookies() -> Result<JwtCookies, JwtError> {
-    Ok(crate::manager::current()?.unset_refresh_cookies())
+    Ok(crate::guard::current::current()?.unset_refresh_cookies())
 }

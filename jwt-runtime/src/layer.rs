@@ -16,8 +16,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::authz::Need;
-use crate::body::PendingBody;
-use crate::context::{request_scope, RefreshSlot, RequestSlot};
+use crate::guard::body::PendingBody;
+use crate::guard::context::{request_scope, RefreshSlot, RequestSlot};
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
 
@@ -178,10 +178,10 @@ where
         if self.refresh_window.is_none() {
             let inner = &mut self.inner;
             let fut =
-                crate::manager::current::manager_sync_scope(manager.clone(), || inner.call(req));
+                crate::guard::current::manager_sync_scope(manager.clone(), || inner.call(req));
             return JwtFuture {
                 inner: FutureKind::Direct {
-                    fut: crate::manager::current::manager_scope(manager, request_scope(fut)),
+                    fut: crate::guard::current::manager_scope(manager, request_scope(fut)),
                 },
             };
         }
@@ -195,7 +195,7 @@ where
                 req.extensions_mut().insert(slot.clone());
                 slot
             });
-            let response = crate::manager::current::manager_scope(
+            let response = crate::guard::current::manager_scope(
                 manager.clone(),
                 request_scope(async { inner.call(req).await }),
             )
@@ -395,7 +395,7 @@ where
                 };
             let req = Request::from_parts(parts, body);
             let fut = context.scope(inner.call(req));
-            crate::manager::current::manager_scope(manager, fut).await
+            crate::guard::current::manager_scope(manager, fut).await
         })
     }
 }

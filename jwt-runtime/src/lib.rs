@@ -53,20 +53,22 @@
 //   issuers        trusted identity providers: keys, audiences, algorithms, claim layout
 //   config/        option values, the validated config, the builder, `build()`'s checks
 // Requests and tokens
-//   body           bodies a guard may read (JSON token, CSRF form field), bounded
-//   csrf           the double-submit value and its constant-time check
+//   csrf           the double-submit comparison, in constant time
 //   token/         encode and its options (minting); decode as steps: header, signature,
 //                   payload, claim validation; key_pick (the key for an allowed alg)
 //   cache          the verified-token cache
-//   context        the verified token of the current handler and its accessors
 // The manager and the HTTP glue
 //   manager/       configuration, minting, stores and loaders; verifier (whose rules and
 //                   which key verify a token: ours, a trusted issuer's, a remote key set's);
 //                   revocation (logout, families, rotation); callbacks (loaders);
-//                   rejection (the one error renderer); current (`current_app`)
-//   guard/         the per-request flow, one entry for every guard: find (each location's
-//                   reading in find/sources), decode (cache or full), checks (route, stores,
-//                   loaders), the rule, the record
+//                   rejection (the one error renderer). It reads no request state.
+//   guard/         the per-request flow and its state, one entry for every guard: find (each
+//                   location's reading in find/sources), decode (cache or full), checks
+//                   (route, stores, loaders), the rule, the record; body (what a guard
+//                   may read, bounded, the handler gets back); context (the record and
+//                   its accessors), current (the request's manager, Flask's module-level
+//                   functions, a handler's errors rendered), mint (a token minted in a
+//                   request joins its login)
 //   cookies        `set_*_cookies` / `unset_*` and request cookie parsing
 //   extract        the extractors (`Jwt`, `OptionalJwt`, ...)
 //   authz          roles and scopes a route requires (`Need`, `Authorization`), 403 insufficient_scope
@@ -77,13 +79,11 @@
 
 mod authz;
 mod blocklist;
-mod body;
 mod cache;
 mod claim_paths;
 mod claims;
 mod clock;
 mod config;
-mod context;
 #[cfg(feature = "cookies")]
 mod cookies;
 mod csrf;
@@ -124,10 +124,6 @@ pub use config::{
     Audience, Expires, JwtConfig, JwtConfigBuilder, SameSite, DEFAULT_JSON_BODY_LIMIT,
     DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_VERIFIED_TOKEN_CACHE,
 };
-pub use context::{
-    current_token, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,
-    get_jwt_identity_value, get_jwt_request_location, Claims, JwtContext, JwtHeader,
-};
 #[cfg(feature = "cookies")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cookies")))]
 pub use cookies::{
@@ -159,6 +155,16 @@ pub use gates::{
 #[cfg(not(feature = "redis"))]
 #[doc(hidden)]
 pub use gates::{NeedsRedisFeature, RedisBlocklist, RedisSessionStore};
+pub use guard::context::{
+    current_token, get_current_user, get_jwt, get_jwt_header, get_jwt_identity,
+    get_jwt_identity_value, get_jwt_request_location, Claims, JwtContext, JwtHeader,
+};
+pub use guard::current::{
+    create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
+    create_token_of, create_token_pair, create_token_pair_with, current_manager, decode_token,
+    revoke_current_token, revoke_current_token_family, rotate_current_refresh_token,
+    spawn_with_jwt,
+};
 pub use issuers::Issuer;
 pub use jsonwebtoken::Algorithm;
 #[cfg(feature = "jwks-https")]
@@ -169,12 +175,7 @@ pub use keys::{SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};
 pub use location::{Location, UnknownLocation};
-pub use manager::{
-    create_access_token, create_access_token_with, create_refresh_token, create_refresh_token_with,
-    create_token_of, create_token_pair, create_token_pair_with, current_manager, decode_token,
-    revoke_current_token, revoke_current_token_family, rotate_current_refresh_token,
-    spawn_with_jwt, JwtManager, JwtRejection, TokenPair,
-};
+pub use manager::{JwtManager, JwtRejection, TokenPair};
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub use openapi::JwtSecurityAddon;

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use crate::claims::DecodedToken;
-use crate::context::JwtContext;
 use crate::error::JwtError;
+use crate::guard::context::JwtContext;
 use crate::manager::JwtManager;
 
 /// How a socket watches its token.
@@ -173,9 +173,10 @@ impl WebSocketUpgradeExt for WebSocketUpgrade {
         F: FnOnce(JwtSocket) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        let (Ok(context), Some(manager)) =
-            (JwtContext::try_current(), crate::manager::current_manager())
-        else {
+        let (Ok(context), Some(manager)) = (
+            JwtContext::try_current(),
+            crate::guard::current::current_manager(),
+        ) else {
             return JwtError::NotVerified.into_response();
         };
         let Some(token) = context.token.clone() else {
@@ -190,10 +191,7 @@ impl WebSocketUpgradeExt for WebSocketUpgrade {
                 token: Arc::clone(&token),
             };
             let body = context.scope(handler(jwt_socket));
-            let task = tokio::spawn(crate::manager::current::manager_scope(
-                manager.clone(),
-                body,
-            ));
+            let task = tokio::spawn(crate::guard::current::manager_scope(manager.clone(), body));
             let mut pump = Pump {
                 socket,
                 manager,

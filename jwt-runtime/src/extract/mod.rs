@@ -17,8 +17,8 @@ use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 
 use crate::claims::DecodedToken;
-use crate::context::JwtContext;
 use crate::error::JwtError;
+use crate::guard::context::JwtContext;
 use crate::location::Location;
 use crate::manager::JwtManager;
 use crate::manager::JwtRejection;
@@ -328,8 +328,8 @@ impl<const REQ: u32, R: ClaimRule, M> VerifyJwt<REQ, R, M> {
     /// (`create_access_token`, `revoke_current_token`, ...) find it.
     pub async fn run<F: Future>(self, fut: F) -> F::Output {
         match self.manager {
-            Some(manager) if crate::manager::current_manager().is_none() => {
-                crate::manager::current::manager_scope(manager, self.context.scope(fut)).await
+            Some(manager) if crate::guard::current::current_manager().is_none() => {
+                crate::guard::current::manager_scope(manager, self.context.scope(fut)).await
             }
             _ => self.context.scope(fut).await,
         }

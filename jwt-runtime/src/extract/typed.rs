@@ -19,8 +19,8 @@ use serde::de::DeserializeOwned;
 
 use super::source::{FromLayer, ManagerSource};
 use crate::claims::DecodedToken;
-use crate::context::JwtContext;
 use crate::error::JwtError;
+use crate::guard::context::JwtContext;
 use crate::manager::{JwtManager, JwtRejection};
 use crate::requirements::Requirements;
 

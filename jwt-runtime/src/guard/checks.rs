@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::claims::AnyUser;
 use crate::claims::DecodedToken;
-use crate::context::AnyUser;
 use crate::error::JwtError;
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;

@@ -16,9 +16,13 @@
 //!    the accessors and the typed extractors read it and decide nothing
 //!    again.
 
+pub(crate) mod body;
 mod checks;
+pub(crate) mod context;
+pub(crate) mod current;
 mod decode;
 mod find;
+mod mint;
 
 pub(crate) use find::body_to_read;
 
@@ -28,11 +32,11 @@ use http::request::Parts;
 use http::Method;
 
 use crate::claims::DecodedToken;
-use crate::context::JwtContext;
 use crate::error::JwtError;
 use crate::location::Location;
 use crate::manager::{JwtManager, JwtRejection};
 use crate::requirements::Requirements;
+use context::JwtContext;
 
 /// Verifies `parts` against the route's `requirements` and `rule`, and
 /// records the outcome for what runs after (accessors, typed extractors,
@@ -132,11 +136,11 @@ fn finish(
     parts: &Parts,
     token: Arc<DecodedToken>,
     location: Location,
-    user: Option<crate::context::AnyUser>,
+    user: Option<context::AnyUser>,
     requirements: &Requirements,
 ) -> JwtContext {
     if location == Location::Cookies && token.own && token.is_access() {
-        if let Some(slot) = parts.extensions.get::<crate::context::RefreshSlot>() {
+        if let Some(slot) = parts.extensions.get::<context::RefreshSlot>() {
             if let Ok(mut guard) = slot.0.lock() {
                 *guard = Some(Arc::clone(&token));
             }
@@ -144,7 +148,7 @@ fn finish(
     }
     #[cfg(feature = "tracing")]
     tracing::trace!(target: "axum_jwt_extended", location = location.as_str(), "token verified");
-    let made = crate::context::Made {
+    let made = context::Made {
         first: requirements.first,
         revocation_checked: !requirements.skip_revocation_check,
         configured_locations: requirements.configured_locations(),
@@ -175,7 +179,7 @@ pub(crate) fn adopts(manager: &JwtManager, context: &JwtContext) -> bool {
 /// The outcome, where the free accessors (`get_jwt_identity()`, ...) and
 /// the typed extractors that run after this guard find it.
 fn record(parts: &mut Parts, context: &JwtContext) {
-    crate::context::remember(context);
+    context::remember(context);
     parts.extensions.insert(context.clone());
 }
 

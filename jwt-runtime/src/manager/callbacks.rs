@@ -23,7 +23,7 @@ type TokenCheck = Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, bool> + Se
 type BlocklistCheck = Arc<
     dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, BlocklistError>> + Send + Sync,
 >;
-use crate::context::AnyUser;
+use crate::claims::AnyUser;
 type UserLookup =
     Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Option<AnyUser>> + Send + Sync>;
 

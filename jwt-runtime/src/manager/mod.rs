@@ -10,15 +10,10 @@ use serde_json::Value;
 use crate::blocklist::{Blocklist, MemoryBlocklist};
 use crate::cache::VerifiedCache;
 pub(crate) mod callbacks;
-pub(crate) mod current;
 mod rejection;
 mod revocation;
 mod sessions;
 pub(crate) mod verifier;
-
-pub use revocation::{
-    revoke_current_token, revoke_current_token_family, rotate_current_refresh_token,
-};
 
 use crate::claims::DecodedToken;
 use crate::config::JwtConfig;
@@ -26,8 +21,6 @@ use crate::error::JwtError;
 use crate::requirements::TokenKind;
 use crate::token::{self, KeyChoice, MintKind, TokenOptions};
 use callbacks::Callbacks;
-pub(crate) use current::current;
-pub use current::{current_manager, spawn_with_jwt};
 pub use rejection::JwtRejection;
 
 /// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.
@@ -137,65 +130,9 @@ impl JwtManager {
         })
     }
 
-    /// Creates an access token for `identity` with the configured defaults.
-    pub fn create_access_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
-        self.create_access_token_with(identity, TokenOptions::default())
-    }
-
-    /// Creates an access token with Flask's per-call options.
-    pub fn create_access_token_with(
-        &self,
-        identity: impl Serialize,
-        options: TokenOptions,
-    ) -> Result<String, JwtError> {
-        self.encode(identity, MintKind::Access, options)
-    }
-
-    /// Creates a refresh token for `identity` (never fresh).
-    pub fn create_refresh_token(&self, identity: impl Serialize) -> Result<String, JwtError> {
-        self.create_refresh_token_with(identity, TokenOptions::default())
-    }
-
-    /// Creates a refresh token with Flask's per-call options (`fresh` is ignored).
-    pub fn create_refresh_token_with(
-        &self,
-        identity: impl Serialize,
-        options: TokenOptions,
-    ) -> Result<String, JwtError> {
-        self.encode(identity, MintKind::Refresh, options)
-    }
-
-    /// A token of an app-defined type `K` (a password-reset or e-mail
-    /// confirmation token): its `type` claim is `K::NAME`, it is never fresh,
-    /// and it lives `JWT_ACCESS_TOKEN_EXPIRES` unless `options` say otherwise.
-    /// Only a route that requires `K` accepts it (`#[jwt_required(token_type =
-    /// K)]`, [`JwtOfType<K>`](crate::JwtOfType)); a route that requires an
-    /// access or a refresh token refuses it, and `K`'s routes refuse those.
-    /// `K` must be registered with
-    /// [`JwtConfigBuilder::token_kind`](crate::JwtConfigBuilder::token_kind)
-    /// (otherwise an `Err` naming it): that is how every route of the
-    /// service, on every instance, knows the type is not an access token.
-    ///
-    /// ```
-    /// use axum_jwt_extended::{Duration, JwtConfig, JwtManager, TokenKind, TokenOptions};
-    ///
-    /// struct PasswordReset;
-    /// impl TokenKind for PasswordReset {
-    ///     const NAME: &'static str = "password_reset";
-    /// }
-    ///
-    /// let jwt = JwtManager::new(
-    ///     JwtConfig::builder()
-    ///         .secret_key("a long, random secret of 32+ bytes")
-    ///         .token_kind::<PasswordReset>()
-    ///         .build()?,
-    /// )?;
-    /// let options = TokenOptions::new().expires(Duration::minutes(30));
-    /// let token = jwt.create_token_of::<PasswordReset>("alice", options)?;
-    /// assert_eq!(jwt.decode_token(&token, false)?.token_type(), Some("password_reset"));
-    /// # Ok::<(), axum_jwt_extended::JwtError>(())
-    /// ```
-    pub fn create_token_of<K: TokenKind>(
+    /// A token of the registered kind `K` (the check of
+    /// [`create_token_of`](Self::create_token_of)), `options` already linked.
+    pub(crate) fn encode_kind<K: TokenKind>(
         &self,
         identity: impl Serialize,
         options: TokenOptions,
@@ -213,7 +150,10 @@ impl JwtManager {
         self.encode(identity, MintKind::Custom(name), options)
     }
 
-    fn encode(
+    /// Mints with the loaders' claims and headers; `options.family` is
+    /// already decided (see `guard::mint`), and checked against how long a
+    /// logout of the login is kept.
+    pub(crate) fn encode(
         &self,
         identity: impl Serialize,
         kind: MintKind,
@@ -255,17 +195,13 @@ impl JwtManager {
         token::encode(&inner.config, key, identity, kind, options)
     }
 
-    /// A token created while a token of a linked login is in scope joins that
-    /// login (unless [`TokenOptions::unlinked`]); a token of a login may not
-    /// outlive what a revocation of the login is kept for.
+    /// A token of a login (its family decided by the caller; none with
+    /// [`TokenOptions::unlinked`]) may not outlive what a revocation of the
+    /// login is kept for.
     fn link_to_login(&self, kind: MintKind, options: &mut TokenOptions) -> Result<(), JwtError> {
         if options.unlinked {
             options.family = None;
             return Ok(());
-        }
-        if options.family.is_none() {
-            options.family = crate::context::token_in_scope()
-                .and_then(|current| current.family().map(str::to_owned));
         }
         let (Some(_), Some(longest)) = (&options.family, self.login_lifetime()) else {
             return Ok(());
@@ -344,40 +280,6 @@ fn merge(loader: &str, base: Value, per_call: Option<Value>) -> Result<Value, Jw
     Ok(Value::Object(base))
 }
 
-/// Creates an access token with the manager of the current request (Flask's
-/// `create_access_token`); [`JwtError::NoManager`] outside a request under
-/// [`JwtManager::layer`].
-pub fn create_access_token(identity: impl Serialize) -> Result<String, JwtError> {
-    current()?.create_access_token(identity)
-}
-
-/// [`create_access_token`] with Flask's per-call options.
-pub fn create_access_token_with(
-    identity: impl Serialize,
-    options: TokenOptions,
-) -> Result<String, JwtError> {
-    current()?.create_access_token_with(identity, options)
-}
-
-/// Creates a refresh token with the manager of the current request (Flask's
-/// `create_refresh_token`).
-pub fn create_refresh_token(identity: impl Serialize) -> Result<String, JwtError> {
-    current()?.create_refresh_token(identity)
-}
-
-/// [`create_refresh_token`] with Flask's per-call options.
-pub fn create_refresh_token_with(
-    identity: impl Serialize,
-    options: TokenOptions,
-) -> Result<String, JwtError> {
-    current()?.create_refresh_token_with(identity, options)
-}
-
-/// Decodes a token with the manager of the current request (Flask's `decode_token`).
-pub fn decode_token(token: &str, allow_expired: bool) -> Result<DecodedToken, JwtError> {
-    current()?.decode_token(token, allow_expired)
-}
-
 /// The tokens of one login, from [`JwtManager::create_token_pair`] or
 /// [`JwtManager::rotate_refresh_token`].
 #[derive(Debug, Clone, serde::Serialize)]
@@ -386,14 +288,6 @@ pub struct TokenPair {
     pub access_token: String,
     /// The refresh token.
     pub refresh_token: String,
-}
-
-/// [`JwtManager::create_token_of`] with the manager of the current request.
-pub fn create_token_of<K: TokenKind>(
-    identity: impl Serialize,
-    options: TokenOptions,
-) -> Result<String, JwtError> {
-    current()?.create_token_of::<K>(identity, options)
 }
 
 /// `K::NAME`, refused when it is empty or names a built-in type.
@@ -413,17 +307,4 @@ fn checked_kind_name<K: TokenKind>() -> Result<&'static str, JwtError> {
 fn short_type_name<K>() -> &'static str {
     let full = std::any::type_name::<K>();
     full.rsplit("::").next().unwrap_or(full)
-}
-
-/// [`JwtManager::create_token_pair`] with the manager of the current request.
-pub fn create_token_pair(identity: impl Serialize) -> Result<TokenPair, JwtError> {
-    current()?.create_token_pair(identity, TokenOptions::default())
-}
-
-/// [`JwtManager::create_token_pair`] with options, with the current manager.
-pub fn create_token_pair_with(
-    identity: impl Serialize,
-    options: TokenOptions,
-) -> Result<TokenPair, JwtError> {
-    current()?.create_token_pair(identity, options)
 }

@@ -161,20 +161,3 @@ impl JwtManager {
         }
     }
 }
-
-/// Every error a handler returns is rendered by the one renderer, as the
-/// guard's refusals are.
-impl IntoResponse for JwtError {
-    /// Answers through the `JwtManager` whose layer the request is under (its
-    /// error handler or response loaders, with the token the handler was
-    /// verified with), or Flask's defaults outside one.
-    fn into_response(self) -> Response {
-        match crate::manager::current_manager() {
-            Some(manager) => {
-                let token = crate::context::token_in_scope();
-                manager.error_response(&self, token.as_deref())
-            }
-            None => self.to_response("msg"),
-        }
-    }
-}

@@ -8,9 +8,8 @@ use serde_json::Value;
 
 use crate::blocklist::{Revocation, RevocationQuery};
 use crate::claims::DecodedToken;
-use crate::context;
 use crate::error::JwtError;
-use crate::manager::{current, JwtManager, TokenPair};
+use crate::manager::{JwtManager, TokenPair};
 use crate::token::{MintKind, TokenOptions};
 
 impl JwtManager {
@@ -292,30 +291,4 @@ impl JwtManager {
         }
         Ok(pair)
     }
-}
-
-/// Rotates the refresh token of the current `#[jwt_required(refresh)]`
-/// handler ([`JwtManager::rotate_refresh_token`]).
-pub async fn rotate_current_refresh_token() -> Result<TokenPair, JwtError> {
-    let manager = current()?;
-    let token = context::current_token()
-        .ok_or_else(|| JwtError::NoAuthorization("No token to rotate".into()))?;
-    manager.rotate_refresh_token(&token).await
-}
-
-/// Revokes every token of the current token's login family (logout of both
-/// the access and the refresh token).
-pub async fn revoke_current_token_family() -> Result<(), JwtError> {
-    let manager = current()?;
-    let token = context::current_token()
-        .ok_or_else(|| JwtError::NoAuthorization("No token to revoke".into()))?;
-    manager.revoke_token_family(&token).await
-}
-
-/// Revokes the token of the current protected handler (for a logout route).
-pub async fn revoke_current_token() -> Result<(), JwtError> {
-    let manager = current()?;
-    let token = context::current_token()
-        .ok_or_else(|| JwtError::NoAuthorization("No token to revoke".into()))?;
-    manager.revoke_token(&token).await
 }

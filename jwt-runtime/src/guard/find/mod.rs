@@ -7,6 +7,7 @@ use http::request::Parts;
 
 use crate::error::JwtError;
 use crate::location::Location;
+mod csrf;
 mod sources;
 
 use crate::manager::JwtManager;
@@ -57,7 +58,7 @@ pub(super) async fn token<'p>(
     }
     let pending = parts
         .extensions
-        .get::<crate::body::PendingBody>()
+        .get::<crate::guard::body::PendingBody>()
         .ok_or(JwtError::BodyUnreadable)?;
     // Boxed: reading a body is rare (JSON locations) and its future is
     // large (about 2 KiB), which every guarded request would otherwise

@@ -12,11 +12,11 @@ use http::request::Parts;
 use http::HeaderMap;
 use serde_json::Value;
 
-use crate::body::{BodyKind, BodyState};
+use super::csrf::{self, Submitted};
 use crate::cache::plain;
 use crate::config::JwtConfig;
-use crate::csrf::{self, Submitted};
 use crate::error::{messages, JwtError};
+use crate::guard::body::{BodyKind, BodyState};
 use crate::location::Location;
 use crate::python::{is_py_space, is_truthy, latin1_into, py_split, split_fields};
 

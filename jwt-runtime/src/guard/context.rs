@@ -91,8 +91,7 @@ fn warn_unverified(accessor: &'static str) {
 #[cfg(not(feature = "tracing"))]
 fn warn_unverified(_: &'static str) {}
 
-/// A user loaded by the manager's `user_lookup_loader`.
-pub(crate) type AnyUser = Arc<dyn std::any::Any + Send + Sync>;
+pub(crate) use crate::claims::AnyUser;
 
 /// Where the guard leaves a token verified from the access cookie, for the
 /// implicit refresh.
