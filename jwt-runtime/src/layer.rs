@@ -17,7 +17,8 @@ use tower_service::Service;
 
 use crate::authz::Need;
 use crate::guard::body::PendingBody;
-use crate::guard::context::{request_scope, RefreshSlot, RequestSlot};
+use crate::guard::context::RefreshSlot;
+use crate::guard::state::{InState, RequestState};
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
 
@@ -127,7 +128,7 @@ pin_project_lite::pin_project! {
     enum FutureKind<F: Future> {
         // No body to read, no refresh: the inner future in the manager's
         // scope, with the request's slot for what an extractor verifies.
-        Direct { #[pin] fut: tokio::task::futures::TaskLocalFuture<JwtManager, tokio::task::futures::TaskLocalFuture<RequestSlot, F>> },
+        Direct { #[pin] fut: InState<F> },
         // The body is read first, or the response is post-processed.
         Boxed { fut: Pin<Box<dyn Future<Output = F::Output> + Send>> },
     }
@@ -176,12 +177,13 @@ where
             PendingBody::wrap(kind, &mut req);
         }
         if self.refresh_window.is_none() {
-            let inner = &mut self.inner;
-            let fut =
-                crate::guard::current::manager_sync_scope(manager.clone(), || inner.call(req));
+            // The state is open while the inner future runs (handlers and
+            // extractors run there); a service's synchronous `call` only
+            // builds that future.
+            let fut = self.inner.call(req);
             return JwtFuture {
                 inner: FutureKind::Direct {
-                    fut: crate::guard::current::manager_scope(manager, request_scope(fut)),
+                    fut: crate::guard::state::scope(RequestState::new(Some(manager), None), fut),
                 },
             };
         }
@@ -195,11 +197,9 @@ where
                 req.extensions_mut().insert(slot.clone());
                 slot
             });
-            let response = crate::guard::current::manager_scope(
-                manager.clone(),
-                request_scope(async { inner.call(req).await }),
-            )
-            .await?;
+            let state = RequestState::new(Some(manager.clone()), None);
+            let response =
+                crate::guard::state::scope(state, async { inner.call(req).await }).await?;
             #[cfg(feature = "cookies")]
             let response = match (window, slot) {
                 (Some(window), Some(slot)) => {
@@ -394,8 +394,15 @@ where
                     }
                 };
             let req = Request::from_parts(parts, body);
-            let fut = context.scope(inner.call(req));
-            crate::guard::current::manager_scope(manager, fut).await
+            // Inside the layer's state, this guard's record is what the
+            // handler reads; without a layer in front, a state of its own.
+            match crate::guard::state::record(context) {
+                Ok(()) => inner.call(req).await,
+                Err(context) => {
+                    let state = RequestState::new(Some(manager), Some(context));
+                    crate::guard::state::scope(state, inner.call(req)).await
+                }
+            }
         })
     }
 }

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use crate::claims::DecodedToken;
 use crate::error::JwtError;
 use crate::guard::context::JwtContext;
+use crate::guard::state::RequestState;
 use crate::manager::JwtManager;
 
 /// How a socket watches its token.
@@ -190,8 +191,8 @@ impl WebSocketUpgradeExt for WebSocketUpgrade {
                 outgoing: SocketSender(out_tx),
                 token: Arc::clone(&token),
             };
-            let body = context.scope(handler(jwt_socket));
-            let task = tokio::spawn(crate::guard::current::manager_scope(manager.clone(), body));
+            let state = RequestState::new(Some(manager.clone()), Some(context));
+            let task = tokio::spawn(crate::guard::state::scope(state, handler(jwt_socket)));
             let mut pump = Pump {
                 socket,
                 manager,

@@ -318,7 +318,7 @@ impl<const REQ: u32, R: ClaimRule, M> VerifyJwt<REQ, R, M> {
     }
 
     /// Runs `fut` with this token in scope for the free accessors.
-    pub fn scope<F: Future>(self, fut: F) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
+    pub fn scope<F: Future>(self, fut: F) -> impl Future<Output = F::Output> {
         self.context.scope(fut)
     }
 
@@ -327,11 +327,13 @@ impl<const REQ: u32, R: ClaimRule, M> VerifyJwt<REQ, R, M> {
     /// front, the manager's scope too, so that the free functions
     /// (`create_access_token`, `revoke_current_token`, ...) find it.
     pub async fn run<F: Future>(self, fut: F) -> F::Output {
-        match self.manager {
-            Some(manager) if crate::guard::current::current_manager().is_none() => {
-                crate::guard::current::manager_scope(manager, self.context.scope(fut)).await
-            }
-            _ => self.context.scope(fut).await,
+        use crate::guard::state::{self, RequestState};
+        // Inside the layer's state this guard's record is the handler's
+        // (a guard argument after the attribute may have recorded its own).
+        match state::record(self.context) {
+            Ok(()) => fut.await,
+            // No layer in front: a state of this handler's own.
+            Err(context) => state::scope(RequestState::new(self.manager, Some(context)), fut).await,
         }
     }
 }

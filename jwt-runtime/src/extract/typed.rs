@@ -28,15 +28,7 @@ use crate::requirements::Requirements;
 async fn verified_token(
     parts: &mut Parts,
 ) -> Result<(Arc<DecodedToken>, JwtContext), JwtRejection> {
-    let earlier = match parts.extensions.get::<JwtManager>() {
-        Some(manager) => parts
-            .extensions
-            .get::<JwtContext>()
-            .filter(|c| crate::guard::adopts(manager, c))
-            .cloned(),
-        None => None,
-    };
-    let context = match earlier {
+    let context = match crate::guard::adopted(parts) {
         Some(context) => context,
         None => {
             let manager = <FromLayer as ManagerSource<()>>::manager(parts, &())?;

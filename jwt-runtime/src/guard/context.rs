@@ -19,7 +19,6 @@
 //! into a spawned task with [`spawn_with_jwt`](crate::spawn_with_jwt), or
 //! [`JwtContext::current`] and [`JwtContext::scope`].
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -31,41 +30,11 @@ use crate::claims::DecodedToken;
 use crate::error::JwtError;
 use crate::location::Location;
 
-tokio::task_local! {
-    /// The context of a guarded handler (macro, router-wide protection, or
-    /// an explicit scope).
-    static CURRENT: JwtContext;
-    /// The context an extractor verified in this request; the layer opens
-    /// the slot around every request.
-    static REQUEST: RequestSlot;
-}
-
-/// The per-request place where an extractor leaves what it verified.
-#[derive(Debug, Default)]
-pub(crate) struct RequestSlot(RefCell<Option<JwtContext>>);
-
-/// Runs `fut` with an empty request slot (the layer does, per request).
-pub(crate) fn request_scope<F: Future>(
-    fut: F,
-) -> tokio::task::futures::TaskLocalFuture<RequestSlot, F> {
-    REQUEST.scope(RequestSlot::default(), fut)
-}
-
-/// Keeps what an extractor verified for the free accessors of this request.
-pub(crate) fn remember(context: &JwtContext) {
-    let _ = REQUEST.try_with(|slot| *slot.0.borrow_mut() = Some(context.clone()));
-}
-
-/// `f` of the current verified context: the guarded scope first, then the
-/// request's slot. `None` when no token was verified for this code.
+/// `f` of the current verified context: what a guard verified for this
+/// request (or the context of this task's scope). `None` when no token was
+/// verified for this code.
 fn with_current<R>(f: impl FnOnce(&JwtContext) -> R) -> Option<R> {
-    if CURRENT.try_with(|_| ()).is_ok() {
-        return CURRENT.try_with(f).ok();
-    }
-    REQUEST
-        .try_with(|slot| slot.0.borrow().as_ref().map(f))
-        .ok()
-        .flatten()
+    super::state::with_verified(f)
 }
 
 /// [`with_current`] for an accessor: outside a verified request, a warning
@@ -178,9 +147,10 @@ impl JwtContext {
     }
 
     /// Runs `fut` with this context, so that `get_jwt_identity()` and the other
-    /// accessors see it.
-    pub fn scope<F: Future>(self, fut: F) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
-        CURRENT.scope(self, fut)
+    /// accessors see it (and the free functions the current manager).
+    pub fn scope<F: Future>(self, fut: F) -> impl Future<Output = F::Output> {
+        let state = super::state::RequestState::new(super::state::manager(), Some(self));
+        super::state::scope(state, fut)
     }
 
     /// The verified token; `None` on an optional route without one.
@@ -307,14 +277,6 @@ pub fn get_jwt_header() -> JwtHeader {
 /// Where the current token was found (Flask's `get_jwt_request_location()`).
 pub fn get_jwt_request_location() -> Option<Location> {
     accessor("get_jwt_request_location", |c| c.location).flatten()
-}
-
-/// Runs `fut` with `context` as the current verified token.
-pub(crate) fn context_scope<F: Future>(
-    context: JwtContext,
-    fut: F,
-) -> tokio::task::futures::TaskLocalFuture<JwtContext, F> {
-    CURRENT.scope(context, fut)
 }
 
 /// The user loaded by the manager's `user_lookup_loader` for the current token

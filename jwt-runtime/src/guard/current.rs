@@ -1,5 +1,5 @@
-//! The manager of the current request, Flask's `current_app`: a task-local
-//! scope set by [`JwtManager::layer`], read by Flask's module-level
+//! The manager of the current request, Flask's `current_app` (kept in the
+//! request's state, see `guard::state`), read by Flask's module-level
 //! functions (`create_access_token()`, `revoke_current_token()`, ...), by
 //! the rendering of a handler's errors, and carried into spawned tasks.
 
@@ -8,16 +8,13 @@ use std::future::Future;
 use axum_core::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::context::{self, context_scope, JwtContext};
+use super::context::{self, JwtContext};
+use super::state::RequestState;
 use crate::claims::DecodedToken;
 use crate::error::JwtError;
 use crate::manager::{JwtManager, TokenPair};
 use crate::requirements::TokenKind;
 use crate::token::TokenOptions;
-
-tokio::task_local! {
-    static MANAGER: JwtManager;
-}
 
 /// The manager of the current request (what Flask reaches through
 /// `current_app`); `None` outside a request under [`JwtManager::layer`].
@@ -26,18 +23,7 @@ tokio::task_local! {
 /// assert!(axum_jwt_extended::current_manager().is_none());
 /// ```
 pub fn current_manager() -> Option<JwtManager> {
-    MANAGER.try_with(JwtManager::clone).ok()
-}
-
-pub(crate) fn manager_scope<F: Future>(
-    manager: JwtManager,
-    fut: F,
-) -> tokio::task::futures::TaskLocalFuture<JwtManager, F> {
-    MANAGER.scope(manager, fut)
-}
-
-pub(crate) fn manager_sync_scope<R>(manager: JwtManager, f: impl FnOnce() -> R) -> R {
-    MANAGER.sync_scope(manager, f)
+    super::state::manager()
 }
 
 /// `tokio::spawn`, carrying the current JWT context into the new task (a plain
@@ -58,11 +44,8 @@ where
     F::Output: Send + 'static,
 {
     let context = JwtContext::current().unwrap_or_default();
-    let manager = current_manager();
-    match manager {
-        Some(manager) => tokio::spawn(MANAGER.scope(manager, context_scope(context, fut))),
-        None => tokio::spawn(context_scope(context, fut)),
-    }
+    let state = RequestState::new(current_manager(), Some(context));
+    tokio::spawn(super::state::scope(state, fut))
 }
 
 /// The current manager, or [`JwtError::NoManager`] naming the fix.

@@ -23,6 +23,7 @@ pub(crate) mod current;
 mod decode;
 mod find;
 mod mint;
+pub(crate) mod state;
 
 pub(crate) use find::body_to_read;
 
@@ -177,10 +178,24 @@ pub(crate) fn adopts(manager: &JwtManager, context: &JwtContext) -> bool {
 
 #[inline(always)]
 /// The outcome, where the free accessors (`get_jwt_identity()`, ...) and
-/// the typed extractors that run after this guard find it.
+/// the typed extractors that run after this guard find it: the request's
+/// state, or without a layer in front (a guard with the router's manager)
+/// the request's extensions.
 fn record(parts: &mut Parts, context: &JwtContext) {
-    context::remember(context);
-    parts.extensions.insert(context.clone());
+    if let Err(context) = state::record(context.clone()) {
+        parts.extensions.insert(context);
+    }
+}
+
+/// What an earlier guard of this request verified, when a typed extractor
+/// takes it as its own (see [`adopts`]).
+pub(crate) fn adopted(parts: &Parts) -> Option<JwtContext> {
+    let manager = parts.extensions.get::<JwtManager>()?;
+    let take = |c: &JwtContext| adopts(manager, c).then(|| c.clone());
+    match state::with_verified(take) {
+        Some(found) => found,
+        None => parts.extensions.get::<JwtContext>().and_then(take),
+    }
 }
 
 fn reject(manager: &JwtManager, error: JwtError, token: Option<Arc<DecodedToken>>) -> JwtRejection {
