@@ -17,7 +17,6 @@ use tower_service::Service;
 
 use crate::authz::Need;
 use crate::guard::body::PendingBody;
-use crate::guard::context::RefreshSlot;
 use crate::guard::state::{InState, RequestState};
 use crate::manager::JwtManager;
 use crate::requirements::Requirements;
@@ -170,47 +169,33 @@ where
     fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         let manager = self.manager.clone();
         req.extensions_mut().insert(manager.clone());
-        if let Some(kind) =
-            crate::guard::body_to_read(manager.config(), req.method(), req.headers())
-        {
-            // Read later, only if the route's guard needs it (see body.rs).
-            PendingBody::wrap(kind, &mut req);
-        }
-        if self.refresh_window.is_none() {
+        // Read later, only if the route's guard needs it (see guard/body.rs).
+        let body = crate::guard::body_to_read(manager.config(), req.method(), req.headers())
+            .map(|kind| PendingBody::wrap(kind, &mut req));
+        let Some(window) = self.refresh_window else {
             // The state is open while the inner future runs (handlers and
             // extractors run there); a service's synchronous `call` only
             // builds that future.
             let fut = self.inner.call(req);
+            let state = RequestState::request(manager, body, false);
             return JwtFuture {
                 inner: FutureKind::Direct {
-                    fut: crate::guard::state::scope(RequestState::new(Some(manager), None), fut),
+                    fut: crate::guard::state::scope(state, fut),
                 },
             };
-        }
+        };
         // The clone that was not polled ready stays here; the ready one runs.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let window = self.refresh_window;
-        let fut = async move {
-            let slot = window.map(|_| {
-                let slot = RefreshSlot::default();
-                req.extensions_mut().insert(slot.clone());
-                slot
-            });
-            let state = RequestState::new(Some(manager.clone()), None);
-            let response =
-                crate::guard::state::scope(state, async { inner.call(req).await }).await?;
+        let state = RequestState::request(manager.clone(), body, true);
+        let fut = crate::guard::state::scope(state, async move {
+            let response = inner.call(req).await?;
             #[cfg(feature = "cookies")]
-            let response = match (window, slot) {
-                (Some(window), Some(slot)) => {
-                    refresh_cookie(&manager, window, &slot, response).await
-                }
-                _ => response,
-            };
+            let response = refresh_cookie(&manager, window, response).await;
             #[cfg(not(feature = "cookies"))]
-            let _ = (window, slot);
+            let _ = (window, manager);
             Ok(response)
-        };
+        });
         JwtFuture {
             inner: FutureKind::Boxed { fut: Box::pin(fut) },
         }
@@ -228,15 +213,13 @@ where
 async fn refresh_cookie(
     manager: &JwtManager,
     window: Duration,
-    slot: &RefreshSlot,
     mut response: Response,
 ) -> Response {
-    let token = match slot.0.lock() {
-        Ok(mut guard) => guard.take(),
-        Err(_) => None,
+    // The guard left only a token this service may renew in the request's
+    // state (this runs inside it).
+    let Some(token) = crate::guard::state::take_renewal() else {
+        return response;
     };
-    // The guard left only a token this service may renew here.
-    let Some(token) = token else { return response };
     let Some(exp) = token.expires_at() else {
         return response;
     };

@@ -123,3 +123,59 @@ fn the_check_sees_an_import_that_runs_upward() {
         ]
     );
 }
+
+/// Every `.rs` file under `dir`, with its path.
+fn files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = fs::read_to_string(&path).unwrap();
+            found.push((path, text));
+        }
+    }
+    found
+}
+
+/// What outside `guard/` holds or places per-request state: a task-local,
+/// or a value put into a request's extensions other than the manager.
+fn state_outside_guard(path: &Path, text: &str) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        let place = format!("{}:{}", path.display(), n + 1);
+        if code.contains("task_local!") {
+            wrong.push(format!("{place}: a task-local"));
+        }
+        if code.contains("extensions") && code.contains(".insert(") && !code.contains("manager") {
+            wrong.push(format!("{place}: a request extension ({code})"));
+        }
+    }
+    wrong
+}
+
+#[test]
+fn the_request_state_lives_in_guard() {
+    let guard = src().join("guard");
+    let mut wrong = Vec::new();
+    for (path, text) in files(&src()) {
+        if !path.starts_with(&guard) {
+            wrong.extend(state_outside_guard(&path, &text));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_state_check_sees_a_task_local_and_an_extension() {
+    let text = "tokio::task_local! {\n// task_local! in a comment\nreq.extensions_mut().insert(slot.clone());\nreq.extensions_mut().insert(manager.clone());\n";
+    let found = state_outside_guard(Path::new("x.rs"), text);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("x.rs:1: a task-local"));
+    assert!(found[1].starts_with("x.rs:3: a request extension"));
+}

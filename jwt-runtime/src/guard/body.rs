@@ -69,18 +69,17 @@ pub(crate) enum BodyState {
 }
 
 impl BodyState {
-    pub(crate) fn of(parts: &http::request::Parts) -> Self {
-        match parts.extensions.get::<PendingBody>() {
-            None => BodyState::Absent,
-            Some(pending) => match pending.buffered() {
-                Some(body) => BodyState::Read(body),
-                None => BodyState::Unread(pending.kind()),
-            },
-        }
+    /// The body of the request being served (kept in its state).
+    pub(crate) fn current() -> Self {
+        let state = super::state::with_body(|pending| match pending.buffered() {
+            Some(body) => BodyState::Read(body),
+            None => BodyState::Unread(pending.kind()),
+        });
+        state.unwrap_or(BodyState::Absent)
     }
 }
 
-/// A body the guard may read, left in the request's extensions by the layer.
+/// A body the guard may read, kept in the request's state by the layer.
 #[derive(Clone)]
 pub(crate) struct PendingBody {
     kind: BodyKind,
@@ -114,8 +113,8 @@ enum State {
 
 impl PendingBody {
     /// Wraps the body of `req` (which the layer found may be needed) and
-    /// leaves the handle in its extensions. Reads nothing.
-    pub(crate) fn wrap(kind: BodyKind, req: &mut Request<Body>) {
+    /// returns the handle for the request's state. Reads nothing.
+    pub(crate) fn wrap(kind: BodyKind, req: &mut Request<Body>) -> Self {
         let declared = req
             .headers()
             .get(CONTENT_LENGTH)
@@ -131,12 +130,12 @@ impl PendingBody {
             state: Arc::clone(&state),
             source: Source::NotStarted,
         });
-        req.extensions_mut().insert(PendingBody {
+        PendingBody {
             kind,
             declared,
             boundary,
             state,
-        });
+        }
     }
 
     /// What the guard sees: the body once read, or `None` while unread.

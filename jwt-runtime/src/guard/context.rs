@@ -21,7 +21,7 @@
 
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -61,11 +61,6 @@ fn warn_unverified(accessor: &'static str) {
 fn warn_unverified(_: &'static str) {}
 
 pub(crate) use crate::claims::AnyUser;
-
-/// Where the guard leaves a token verified from the access cookie, for the
-/// implicit refresh.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RefreshSlot(pub(crate) Arc<Mutex<Option<Arc<DecodedToken>>>>);
 
 /// The outcome of verifying one request: the token (none on an optional route
 /// without one) and where it was found.

@@ -124,7 +124,7 @@ async fn steps(
         return Err(reject(manager, error, Some(token)));
     }
     match checks::stores_and_loaders(manager, &token, &requirements).await {
-        Ok(user) => Ok(finish(parts, token, location, user, &requirements)),
+        Ok(user) => Ok(finish(token, location, user, &requirements)),
         Err(error) => Err(reject(manager, error, Some(token))),
     }
 }
@@ -134,18 +134,13 @@ async fn steps(
 /// renewal (which renews only this service's own access tokens), and the
 /// context.
 fn finish(
-    parts: &Parts,
     token: Arc<DecodedToken>,
     location: Location,
     user: Option<context::AnyUser>,
     requirements: &Requirements,
 ) -> JwtContext {
     if location == Location::Cookies && token.own && token.is_access() {
-        if let Some(slot) = parts.extensions.get::<context::RefreshSlot>() {
-            if let Ok(mut guard) = slot.0.lock() {
-                *guard = Some(Arc::clone(&token));
-            }
-        }
+        state::offer_renewal(&token);
     }
     #[cfg(feature = "tracing")]
     tracing::trace!(target: "axum_jwt_extended", location = location.as_str(), "token verified");

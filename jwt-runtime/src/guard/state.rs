@@ -1,5 +1,6 @@
 //! The state of the request being served, in one task-local: the manager
-//! whose layer placed it and the record of what a guard verified. The layer
+//! whose layer placed it, the body a guard may read, the renewal of an
+//! expiring access cookie, and the record of what a guard verified. The layer
 //! opens it around every request; [`JwtContext::scope`], `spawn_with_jwt`,
 //! a socket's task and a guard without a layer in front open one of their
 //! own. Guards write the record; the accessors, the free functions and the
@@ -7,8 +8,11 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::sync::Arc;
 
+use super::body::PendingBody;
 use super::context::JwtContext;
+use crate::claims::DecodedToken;
 use crate::manager::JwtManager;
 
 tokio::task_local! {
@@ -20,6 +24,12 @@ tokio::task_local! {
 pub(crate) struct RequestState {
     manager: Option<JwtManager>,
     verified: RefCell<Option<JwtContext>>,
+    /// The body, wrapped by the layer when a guard may need it (boxed: most
+    /// requests have none, and the state is in every request's future).
+    body: Option<Box<PendingBody>>,
+    /// With `refresh_expiring_cookies`: the access cookie the guard found
+    /// this service may renew.
+    renewal: Option<Box<RefCell<Option<Arc<DecodedToken>>>>>,
 }
 
 impl RequestState {
@@ -27,6 +37,18 @@ impl RequestState {
         RequestState {
             manager,
             verified: RefCell::new(verified),
+            body: None,
+            renewal: None,
+        }
+    }
+
+    /// The layer's state for one request.
+    pub(crate) fn request(manager: JwtManager, body: Option<PendingBody>, renews: bool) -> Self {
+        RequestState {
+            manager: Some(manager),
+            verified: RefCell::new(None),
+            body: body.map(Box::new),
+            renewal: renews.then(Box::default),
         }
     }
 }
@@ -61,6 +83,33 @@ pub(crate) fn record(context: JwtContext) -> Result<(), JwtContext> {
 pub(crate) fn with_verified<R>(f: impl FnOnce(&JwtContext) -> R) -> Option<R> {
     REQUEST
         .try_with(|s| s.verified.borrow().as_ref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// `f` of the body a guard may read, when the layer wrapped one.
+pub(crate) fn with_body<R>(f: impl FnOnce(&PendingBody) -> R) -> Option<R> {
+    REQUEST
+        .try_with(|s| s.body.as_deref().map(f))
+        .ok()
+        .flatten()
+}
+
+/// Keeps `token` (an access cookie of this service's own) for the renewal,
+/// when the layer renews expiring cookies.
+pub(crate) fn offer_renewal(token: &Arc<DecodedToken>) {
+    let _ = REQUEST.try_with(|s| {
+        if let Some(slot) = &s.renewal {
+            *slot.borrow_mut() = Some(Arc::clone(token));
+        }
+    });
+}
+
+/// The token the guard left for the renewal, if any.
+#[cfg(feature = "cookies")]
+pub(crate) fn take_renewal() -> Option<Arc<DecodedToken>> {
+    REQUEST
+        .try_with(|s| s.renewal.as_ref().and_then(|slot| slot.borrow_mut().take()))
         .ok()
         .flatten()
 }

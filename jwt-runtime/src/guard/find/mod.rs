@@ -56,10 +56,7 @@ pub(super) async fn token<'p>(
     if let Some(found) = sources::find_token(config, parts, locations, refresh)? {
         return Ok(found);
     }
-    let pending = parts
-        .extensions
-        .get::<crate::guard::body::PendingBody>()
-        .ok_or(JwtError::BodyUnreadable)?;
+    let pending = crate::guard::state::with_body(Clone::clone).ok_or(JwtError::BodyUnreadable)?;
     // Boxed: reading a body is rare (JSON locations) and its future is
     // large (about 2 KiB), which every guarded request would otherwise
     // carry and copy.

@@ -405,7 +405,7 @@ pub(crate) fn find_token<'p>(
     locations: &[Location],
     refresh: bool,
 ) -> Result<Option<Found<'p>>, JwtError> {
-    let body = BodyState::of(parts);
+    let body = BodyState::current();
     let mut missing: Vec<Cow<'static, str>> = Vec::new();
     for &location in locations {
         let got = match location {
