@@ -6,9 +6,6 @@
 //! And `Option<Jwt>`, axum's optional-extractor convention.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_jwt_extended::{
@@ -19,6 +16,7 @@ use serde_json::{json, Value};
 
 mod support;
 use support::http::{call, msg};
+use support::logs::Logs;
 
 const SECRET: &str = "accessors-test-secret-long-enough-for-hs256";
 
@@ -103,37 +101,6 @@ fn app(jwt: &JwtManager) -> Router {
         .route("/fallible_guarded", get(fallible).layer(jwt.require(0)))
         .merge(guarded)
         .layer(jwt.layer())
-}
-
-/// Log lines written while the test runs (the tests run on one thread).
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let logs = Logs::default();
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::WARN)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        (logs, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
 }
 
 fn everything(identity: &str) -> Value {

@@ -2,9 +2,6 @@
 //! messages, `Debug` output or responses.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::body::Body;
 use axum::http::{header, Request};
 use axum::routing::get;
@@ -13,30 +10,14 @@ use axum_jwt_extended::{Duration, Jwt, JwtConfig, JwtManager, Location, TokenOpt
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+mod support;
+use support::logs::Logs;
+
 const SECRET: &str = "hygiene-secret-that-must-never-be-logged";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn nothing_secret_reaches_logs_errors_debug_or_responses() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = Logs::capture_at(tracing::Level::TRACE);
 
     let jwt = JwtManager::new(
         JwtConfig::builder()
@@ -103,7 +84,7 @@ async fn nothing_secret_reaches_logs_errors_debug_or_responses() {
         jwt.decode_token(&valid, false).unwrap()
     );
 
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("request refused"),
         "the refusals are logged: {logs}"

@@ -440,3 +440,62 @@ async fn a_sub_request_never_borrows_the_outer_token() {
         (200, json!({ "inner_status": 401 }))
     );
 }
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Order {
+    sub: String,
+    order_id: u64,
+}
+
+async fn order(JwtClaims(claims): JwtClaims<Order>) -> Json<Value> {
+    Json(json!({ "order_id": claims.order_id }))
+}
+
+#[tokio::test]
+async fn a_claims_mismatch_is_a_stable_422_and_logs_the_field_never_the_value() {
+    let (logs, _guard) = support::logs::Logs::capture();
+    let jwt = support::manager(SECRET);
+    let app = Router::new().route("/order", get(order)).layer(jwt.layer());
+    let with = |claims: Value| {
+        jwt.create_access_token_with(
+            "alice-identity-value",
+            TokenOptions::new().additional_claims(claims),
+        )
+        .unwrap()
+    };
+    // A field of the wrong type: the path and the kind, not the value.
+    let wrong = with(json!({ "order_id": "secret-order-text-987" }));
+    assert_eq!(
+        call(&app, "GET", "/order", Some(&wrong)).await,
+        (422, msg(messages::CLAIMS_TYPE))
+    );
+    let text = logs.text();
+    assert!(text.contains("order_id"), "{text}");
+    assert!(text.contains("invalid type"), "{text}");
+    assert!(text.contains("Order"), "names the type asked for: {text}");
+    // A missing field: its name, from the app's own struct.
+    let missing = with(json!({ "other": 1 }));
+    assert_eq!(
+        call(&app, "GET", "/order", Some(&missing)).await,
+        (422, msg(messages::CLAIMS_TYPE))
+    );
+    let text = logs.text();
+    assert!(text.contains("missing field `order_id`"), "{text}");
+    for value in [
+        "secret-order-text-987",
+        "alice-identity-value",
+        &wrong,
+        &missing,
+    ] {
+        assert!(!text.contains(value), "a value reached the logs: {text}");
+    }
+    // A matching token logs nothing more.
+    let before = logs.text().len();
+    let right = with(json!({ "order_id": 7 }));
+    assert_eq!(
+        call(&app, "GET", "/order", Some(&right)).await,
+        (200, json!({ "order_id": 7 }))
+    );
+    assert_eq!(logs.text().len(), before);
+}

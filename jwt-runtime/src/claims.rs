@@ -194,7 +194,15 @@ impl DecodedToken {
             .as_str()
             .and_then(canonical_json)
             .and_then(|value| T::deserialize(value).ok())
-            .ok_or_else(|| JwtError::invalid(messages::IDENTITY_TYPE))
+            .ok_or_else(|| {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(
+                    target: "axum_jwt_extended",
+                    expected = std::any::type_name::<T>(),
+                    "the token's identity is not of the type asked for"
+                );
+                JwtError::invalid(messages::IDENTITY_TYPE)
+            })
     }
 
     /// The claims as a `T` (any [`Deserialize`](serde::Deserialize) type,
@@ -216,8 +224,13 @@ impl DecodedToken {
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
     pub fn claims_as<T: DeserializeOwned>(&self) -> Result<T, JwtError> {
-        T::deserialize(ClaimsDeserializer(self.claims()))
-            .map_err(|_| JwtError::invalid(messages::CLAIMS_TYPE))
+        serde_path_to_error::deserialize(ClaimsDeserializer(self.claims())).map_err(|error| {
+            #[cfg(feature = "tracing")]
+            claims_mismatch::<T>(&error);
+            #[cfg(not(feature = "tracing"))]
+            let _ = error;
+            JwtError::invalid(messages::CLAIMS_TYPE)
+        })
     }
 
     /// The `type` claim: `"access"` (also when the token has none) or `"refresh"`.
@@ -338,3 +351,38 @@ fn canonical_json(text: &str) -> Option<Value> {
 
 /// A user loaded by the manager's `user_lookup_loader`.
 pub(crate) type AnyUser = Arc<dyn std::any::Any + Send + Sync>;
+
+/// Logs why claims did not deserialize into `T`, at `warn` (only verified
+/// tokens get here, so a mismatch is the app's type, not an attack): the
+/// path of the field and the kind of mismatch, never a claim's value.
+/// serde's texts put values after a colon (`invalid type: string "..."`),
+/// so only the words before it are kept; a field the struct does not know
+/// is named by the token, so it is reported without its name.
+#[cfg(feature = "tracing")]
+fn claims_mismatch<T>(error: &serde_path_to_error::Error<serde_json::Error>) {
+    const LONGEST_PATH: usize = 200;
+    let text = error.inner().to_string();
+    let kind = if text.starts_with("missing field") {
+        text.as_str()
+    } else if text.starts_with("unknown field") {
+        "unknown field"
+    } else {
+        text.split(':').next().unwrap_or("mismatch")
+    };
+    let mut path = error.path().to_string();
+    if path.len() > LONGEST_PATH {
+        let mut cut = LONGEST_PATH;
+        while !path.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        path.truncate(cut);
+        path.push('…');
+    }
+    tracing::warn!(
+        target: "axum_jwt_extended",
+        expected = std::any::type_name::<T>(),
+        path = ?path,
+        kind = ?kind,
+        "the token's claims do not match the type asked for"
+    );
+}

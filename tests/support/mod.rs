@@ -13,6 +13,7 @@
 
 pub mod forge;
 pub mod http;
+pub mod logs;
 #[cfg(feature = "oidc-tests")]
 pub mod oidc;
 pub mod process;
