@@ -1,16 +1,26 @@
-//! Hygiene: no token, secret, signature or CSRF value in logs, error
+//! Hygiene: no token, secret, signature, CSRF or claim value in logs, error
 //! messages, `Debug` output or responses.
+//!
+//! The tests that read logs live here, apart from other tests that reach
+//! the same call sites: `tracing` caches whether a call site is wanted, and
+//! a test thread reaching it with no subscriber while another sets its own
+//! can leave it cached as unwanted.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use axum::body::Body;
 use axum::http::{header, Request};
 use axum::routing::get;
-use axum::Router;
-use axum_jwt_extended::{Duration, Jwt, JwtConfig, JwtManager, Location, TokenOptions};
+use axum::{Json, Router};
+use axum_jwt_extended::{
+    messages, Duration, Jwt, JwtClaims, JwtConfig, JwtManager, Location, TokenOptions,
+};
 use http_body_util::BodyExt;
+use serde::Deserialize;
+use serde_json::{json, Value};
 use tower::ServiceExt;
 
 mod support;
+use support::http::{call, msg};
 use support::logs::Logs;
 
 const SECRET: &str = "hygiene-secret-that-must-never-be-logged";
@@ -111,4 +121,82 @@ async fn nothing_secret_reaches_logs_errors_debug_or_responses() {
             assert!(!text.contains(needle), "the {name} appears in the {what}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_legacy_secret_is_announced_at_every_start() {
+    let (logs, _guard) = Logs::capture();
+    JwtConfig::builder()
+        .legacy_secret(
+            "flask-secret",
+            axum_jwt_extended::LegacySecret::SignAndVerify,
+        )
+        .build()
+        .unwrap();
+    let text = logs.text();
+    assert!(text.contains("legacy HMAC secret"), "{text}");
+    assert!(text.contains("bytes=12"), "{text}");
+    assert!(
+        !text.contains("flask-secret"),
+        "the secret itself is never logged: {text}"
+    );
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Order {
+    sub: String,
+    order_id: u64,
+}
+
+async fn order(JwtClaims(claims): JwtClaims<Order>) -> Json<Value> {
+    Json(json!({ "order_id": claims.order_id }))
+}
+
+#[tokio::test]
+async fn a_claims_mismatch_is_a_stable_422_and_logs_the_field_never_the_value() {
+    let (logs, _guard) = Logs::capture();
+    let jwt = support::manager(SECRET);
+    let app = Router::new().route("/order", get(order)).layer(jwt.layer());
+    let with = |claims: Value| {
+        jwt.create_access_token_with(
+            "alice-identity-value",
+            TokenOptions::new().additional_claims(claims),
+        )
+        .unwrap()
+    };
+    // A field of the wrong type: the path and the kind, not the value.
+    let wrong = with(json!({ "order_id": "secret-order-text-987" }));
+    assert_eq!(
+        call(&app, "GET", "/order", Some(&wrong)).await,
+        (422, msg(messages::CLAIMS_TYPE))
+    );
+    let text = logs.text();
+    assert!(text.contains("order_id"), "{text}");
+    assert!(text.contains("invalid type"), "{text}");
+    assert!(text.contains("Order"), "names the type asked for: {text}");
+    // A missing field: its name, from the app's own struct.
+    let missing = with(json!({ "other": 1 }));
+    assert_eq!(
+        call(&app, "GET", "/order", Some(&missing)).await,
+        (422, msg(messages::CLAIMS_TYPE))
+    );
+    let text = logs.text();
+    assert!(text.contains("missing field `order_id`"), "{text}");
+    for value in [
+        "secret-order-text-987",
+        "alice-identity-value",
+        &wrong,
+        &missing,
+    ] {
+        assert!(!text.contains(value), "a value reached the logs: {text}");
+    }
+    // A matching token logs nothing more.
+    let before = logs.text().len();
+    let right = with(json!({ "order_id": 7 }));
+    assert_eq!(
+        call(&app, "GET", "/order", Some(&right)).await,
+        (200, json!({ "order_id": 7 }))
+    );
+    assert_eq!(logs.text().len(), before);
 }

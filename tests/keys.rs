@@ -17,6 +17,8 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
+mod support;
+
 const RSA_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-private.pem");
 const RSA_PUBLIC: &str = include_str!("fixtures/keys/rsa2048-public.pem");
 const RSA_OTHER_PRIVATE: &str = include_str!("fixtures/keys/rsa2048-other-private.pem");
@@ -494,4 +496,148 @@ fn rfc8037_appendix_a4_ed25519_key_verifies_the_example_signature() {
         .unwrap_err();
     assert_eq!(e.status().as_u16(), 422);
     assert!(e.to_string().starts_with("Invalid payload string"), "{e}");
+}
+
+/// A token as a Flask service with a short secret mints it (PyJWT's layout,
+/// no `kid`).
+fn flask_token(secret: &str, identity: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = json!({
+        "fresh": false, "iat": now, "jti": "3f8c1c6e-0000-4000-8000-000000000001",
+        "type": "access", "sub": identity, "nbf": now, "exp": now + 900,
+    });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn signed_with(token: &str, secret: &str) -> bool {
+    let mut validation = jsonwebtoken::Validation::new(Algorithm::HS256);
+    validation.validate_exp = false;
+    validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<Value>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .is_ok()
+}
+
+const FLASK_SECRET: &str = "flask-secret";
+
+#[test]
+fn a_flask_services_short_secret_is_refused_without_the_migration_opt_in() {
+    let err = JwtConfig::builder()
+        .secret_key(FLASK_SECRET)
+        .build()
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("shorter than the 32 bytes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_legacy_secret_signs_and_verifies_as_the_flask_service_does() {
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .legacy_secret(FLASK_SECRET, axum_jwt_extended::LegacySecret::SignAndVerify)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let theirs = flask_token(FLASK_SECRET, "alice");
+    assert_eq!(
+        jwt.decode_token(&theirs, false).unwrap().identity_str(),
+        Some("alice")
+    );
+    let ours = jwt.create_access_token("bob").unwrap();
+    assert!(
+        signed_with(&ours, FLASK_SECRET),
+        "the Flask service verifies ours"
+    );
+    // Only the length is waived: another secret's token is still refused.
+    let forged = flask_token("another-short", "mallory");
+    assert!(matches!(
+        jwt.decode_token(&forged, false),
+        Err(JwtError::InvalidToken(_))
+    ));
+}
+
+#[test]
+fn a_verify_only_legacy_secret_verifies_flask_tokens_and_new_ones_use_the_new_key() {
+    let jwt = JwtManager::new(
+        JwtConfig::builder()
+            .legacy_secret(FLASK_SECRET, axum_jwt_extended::LegacySecret::VerifyOnly)
+            .secret_key(NEW_SECRET)
+            .key_id("2026-12")
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let theirs = flask_token(FLASK_SECRET, "alice");
+    assert_eq!(
+        jwt.decode_token(&theirs, false).unwrap().identity_str(),
+        Some("alice")
+    );
+    let ours = jwt.create_access_token("bob").unwrap();
+    assert_eq!(header_of(&ours)["kid"], "2026-12");
+    assert!(signed_with(&ours, NEW_SECRET));
+    assert!(
+        !signed_with(&ours, FLASK_SECRET),
+        "new tokens never use the short secret"
+    );
+    assert_eq!(
+        jwt.decode_token(&ours, false).unwrap().identity_str(),
+        Some("bob")
+    );
+    // A token without a kid signed with the new secret is not Flask's: refused.
+    let stray = flask_token(NEW_SECRET, "mallory");
+    assert!(jwt.decode_token(&stray, false).is_err());
+}
+
+#[test]
+fn a_legacy_secret_is_checked_against_the_other_key_options() {
+    use axum_jwt_extended::LegacySecret::{SignAndVerify, VerifyOnly};
+    let cases = [
+        (
+            JwtConfig::builder()
+                .legacy_secret(FLASK_SECRET, SignAndVerify)
+                .secret_key(NEW_SECRET),
+            "do not also set secret_key",
+        ),
+        (
+            JwtConfig::builder()
+                .legacy_secret(FLASK_SECRET, VerifyOnly)
+                .secret_key(NEW_SECRET),
+            "set both",
+        ),
+        (
+            JwtConfig::builder()
+                .legacy_secret(FLASK_SECRET, VerifyOnly)
+                .key_id("k"),
+            "set both",
+        ),
+        (
+            JwtConfig::builder().legacy_secret("", SignAndVerify),
+            "the secret is empty",
+        ),
+        (
+            JwtConfig::builder()
+                .legacy_secret(FLASK_SECRET, SignAndVerify)
+                .algorithm("RS256"),
+            "HMAC secret",
+        ),
+    ];
+    for (builder, expected) in cases {
+        let err = builder.build().expect_err(expected);
+        assert!(err.to_string().contains(expected), "{err}");
+    }
 }

@@ -171,7 +171,7 @@ pub use jsonwebtoken::Algorithm;
 #[cfg_attr(docsrs, doc(cfg(feature = "jwks-https")))]
 pub use jwks::TlsRoots;
 pub use jwks::{JwksDocument, JwksFetcher, RemoteJwks};
-pub use keys::{SigningKey, VerificationKey};
+pub use keys::{LegacySecret, SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};
 pub use location::{Location, UnknownLocation};

@@ -11,14 +11,16 @@ use super::{
     Audience, CookieConfig, Expires, JwtConfig, JwtConfigBuilder, SameSite, StrictProfile,
 };
 use crate::error::JwtError;
-use crate::keys::{KeySet, KeySources};
+use crate::keys::{KeySet, KeySources, LegacySecret};
 use crate::location::Location;
 
 impl JwtConfigBuilder {
     /// Validates the options. Every mistake is an `Err` naming the Flask option.
     pub fn build(mut self) -> Result<JwtConfig, JwtError> {
         let (algorithm, decode_algorithms) = self.algorithms()?;
+        let legacy = self.legacy(algorithm)?;
         let no_key_material = self.secret_key.is_none()
+            && legacy.is_none()
             && self.private_key.is_none()
             && self.public_key.is_none()
             && self.jwks.is_none()
@@ -29,7 +31,13 @@ impl JwtConfigBuilder {
             KeySet::build(&KeySources {
                 algorithm,
                 decode_algorithms: &decode_algorithms,
-                secret: self.secret_key.as_deref().map(Vec::as_slice),
+                secret: match &legacy {
+                    Some((secret, LegacySecret::SignAndVerify)) => Some(secret.as_slice()),
+                    _ => self.secret_key.as_deref().map(Vec::as_slice),
+                },
+                legacy: legacy
+                    .as_ref()
+                    .map(|(secret, usage)| (secret.as_slice(), *usage)),
                 private_pem: self.private_key.as_deref().map(Vec::as_slice),
                 public_pem: self.public_key.as_deref(),
                 allow_weak: self.allow_weak_keys,
@@ -307,4 +315,43 @@ fn parse_algorithm(option: &str, name: &str) -> Result<Algorithm, JwtError> {
              RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA"
         ))
     })
+}
+
+impl JwtConfigBuilder {
+    /// The legacy secret and its use, checked against the other key options,
+    /// with the startup warning.
+    fn legacy(&self, algorithm: Algorithm) -> Result<Option<super::builder::Legacy>, JwtError> {
+        let Some((secret, usage)) = self.legacy_secret.clone() else {
+            return Ok(None);
+        };
+        let err = |text: &str| Err(JwtError::Config(format!("legacy_secret: {text}")));
+        if secret.is_empty() {
+            return err("the secret is empty");
+        }
+        if algorithm.family() != jsonwebtoken::AlgorithmFamily::Hmac {
+            return err(
+                "a legacy secret is an HMAC secret; JWT_ALGORITHM must be HS256, HS384 or HS512",
+            );
+        }
+        match usage {
+            LegacySecret::SignAndVerify if self.secret_key.is_some() => {
+                return err("with LegacySecret::SignAndVerify the legacy secret signs: do not also set secret_key (JWT_SECRET_KEY)");
+            }
+            LegacySecret::VerifyOnly if self.secret_key.is_none() || self.key_id.is_none() => {
+                return err("with LegacySecret::VerifyOnly new tokens are signed with secret_key (JWT_SECRET_KEY) under key_id, so that only the Flask service's tokens (without a kid) meet the legacy secret: set both");
+            }
+            _ => {}
+        }
+        #[cfg(feature = "tracing")]
+        if secret.len() < crate::keys::min_hmac_secret(algorithm) {
+            tracing::warn!(
+                target: "axum_jwt_extended",
+                bytes = secret.len(),
+                needs = crate::keys::min_hmac_secret(algorithm),
+                usage = ?usage,
+                "a legacy HMAC secret shorter than RFC 7518 asks is in use for a migration (legacy_secret): rotate it to a random secret of full length once the Flask service is gone"
+            );
+        }
+        Ok(Some((secret, usage)))
+    }
 }

@@ -9,6 +9,9 @@ use super::{Audience, CookieConfig, Expires, SameSite};
 use crate::clock::{Clock, SystemClock};
 use crate::location::Location;
 
+/// A legacy secret and its use (see [`JwtConfigBuilder::legacy_secret`]).
+pub(super) type Legacy = (zeroize::Zeroizing<Vec<u8>>, crate::keys::LegacySecret);
+
 /// Builder of [`JwtConfig`](super::JwtConfig); [`build`](Self::build) validates every option.
 ///
 /// ```
@@ -36,6 +39,7 @@ pub struct JwtConfigBuilder {
     pub(super) private_key: Option<zeroize::Zeroizing<Vec<u8>>>,
     pub(super) public_key: Option<Vec<u8>>,
     pub(super) allow_weak_keys: bool,
+    pub(super) legacy_secret: Option<Legacy>,
     pub(super) key_id: Option<String>,
     pub(super) rotated_keys: Vec<crate::keys::VerificationKey>,
     pub(super) jwks: Option<crate::jwks::RemoteJwks>,
@@ -100,6 +104,7 @@ impl Default for JwtConfigBuilder {
             private_key: None,
             public_key: None,
             allow_weak_keys: false,
+            legacy_secret: None,
             key_id: None,
             rotated_keys: Vec::new(),
             jwks: None,
@@ -459,6 +464,45 @@ impl JwtConfigBuilder {
     /// them.)
     pub fn allow_weak_keys(mut self, allow: bool) -> Self {
         self.allow_weak_keys = allow;
+        self
+    }
+
+    /// A Flask service's `JWT_SECRET_KEY` that is shorter than RFC 7518
+    /// asks (Flask accepts any length), accepted for a migration: step 1 of
+    /// `docs/MIGRATING.md`. Only the length check is waived, only for this
+    /// secret, and `build()` logs a warning (feature `tracing`) naming it,
+    /// every start, until the secret is rotated. With
+    /// [`LegacySecret::SignAndVerify`](crate::LegacySecret::SignAndVerify) it is the signing secret (do not set
+    /// `secret_key`); with [`LegacySecret::VerifyOnly`](crate::LegacySecret::VerifyOnly) it verifies the
+    /// tokens without a `kid` (Flask's) while `secret_key` and `key_id` sign
+    /// new ones.
+    ///
+    /// ```
+    /// use axum_jwt_extended::{JwtConfig, JwtManager, LegacySecret};
+    ///
+    /// // Both services on the Flask service's 12-byte secret while routes move.
+    /// let config = JwtConfig::builder()
+    ///     .legacy_secret("flask-secret", LegacySecret::SignAndVerify)
+    ///     .build()?;
+    /// let jwt = JwtManager::new(config)?;
+    /// let token = jwt.create_access_token("alice")?;
+    /// assert_eq!(jwt.decode_token(&token, false)?.identity_str(), Some("alice"));
+    ///
+    /// // Later: new tokens on a full-length secret, Flask's still verified.
+    /// let config = JwtConfig::builder()
+    ///     .legacy_secret("flask-secret", LegacySecret::VerifyOnly)
+    ///     .secret_key("a new, random secret of 32 bytes or more")
+    ///     .key_id("2026-12")
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), axum_jwt_extended::JwtError>(())
+    /// ```
+    pub fn legacy_secret(
+        mut self,
+        secret: impl AsRef<[u8]>,
+        usage: crate::keys::LegacySecret,
+    ) -> Self {
+        self.legacy_secret = Some((zeroize::Zeroizing::new(secret.as_ref().to_vec()), usage));
         self
     }
     /// `JWT_ALGORITHM`: `HS256` (default), `HS384`, `HS512`, `RS256`,

@@ -12,7 +12,7 @@ pub(super) fn config_err(msg: String) -> JwtError {
 }
 
 /// Minimum HMAC secret length for `alg` (RFC 7518 section 3.2: the hash size).
-pub(super) fn min_hmac_secret(alg: Algorithm) -> usize {
+pub(crate) fn min_hmac_secret(alg: Algorithm) -> usize {
     match alg {
         Algorithm::HS384 => 48,
         Algorithm::HS512 => 64,

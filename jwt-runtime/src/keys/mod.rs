@@ -16,6 +16,8 @@ mod public;
 mod set;
 
 pub(crate) use crypto::sha256_hex;
+#[cfg(feature = "tracing")]
+pub(crate) use material::min_hmac_secret;
 pub(crate) use prepared::{SignKey, VerifyKey};
 pub use public::{SigningKey, VerificationKey};
 pub(crate) use set::{KeySet, KeySources, KnownHeader};
@@ -39,4 +41,18 @@ pub(crate) fn alg_name(alg: jsonwebtoken::Algorithm) -> &'static str {
         // `Algorithm` is non-exhaustive: a future variant is never a valid `alg` here.
         _ => "",
     }
+}
+
+/// How a Flask service's short secret is used during a migration (see
+/// [`JwtConfigBuilder::legacy_secret`](crate::JwtConfigBuilder::legacy_secret)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LegacySecret {
+    /// It verifies the Flask service's tokens (which carry no `kid`); new
+    /// tokens are signed with `secret_key`, a secret of full length, under
+    /// `key_id`. Flask cannot verify those: use this once the routes that
+    /// read tokens have moved, or with a Flask side that trusts the new key.
+    VerifyOnly,
+    /// It signs and verifies, as in the Flask service: both services keep
+    /// accepting each other's tokens while routes move.
+    SignAndVerify,
 }

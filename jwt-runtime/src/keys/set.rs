@@ -27,6 +27,10 @@ pub(crate) struct KeySources<'a> {
     pub(crate) private_pem: Option<&'a [u8]>,
     pub(crate) public_pem: Option<&'a [u8]>,
     pub(crate) allow_weak: bool,
+    /// A Flask service's short secret for a migration, and its use: it
+    /// passes the length check, and with `VerifyOnly` verifies the tokens
+    /// without a `kid`.
+    pub(crate) legacy: Option<(&'a [u8], super::LegacySecret)>,
     pub(crate) key_id: Option<&'a str>,
     /// Keys kept for rotation, each with a key id.
     pub(crate) rotated: &'a [VerificationKey],
@@ -132,6 +136,13 @@ impl KeySet {
             Self::build_primary(sources)?
         };
         set.name_primary(sources.key_id);
+        if let Some((secret, super::LegacySecret::VerifyOnly)) = sources.legacy {
+            // First of its algorithm: the key of every token without a kid.
+            let key = HmacKey::new(sources.algorithm, secret)
+                .ok_or_else(|| config_err("legacy_secret needs an HMAC algorithm".into()))?;
+            let key = VerificationKey::new(VerifyKey::Hmac(key));
+            set.verifying.insert(0, Arc::new(key));
+        }
         set.add_rotated(sources.rotated, sources.decode_algorithms)?;
         set.remember_headers();
         Ok(set)
@@ -230,11 +241,14 @@ impl KeySet {
             private_pem,
             public_pem,
             allow_weak,
+            legacy,
             ..
         } = *sources;
         install_provider();
         if algorithm.family() == AlgorithmFamily::Hmac {
-            return Self::hmac(algorithm, decode_algorithms, secret, allow_weak);
+            // A signing legacy secret passes the length check, alone.
+            let short_ok = matches!(legacy, Some((_, super::LegacySecret::SignAndVerify)));
+            return Self::hmac(algorithm, decode_algorithms, secret, allow_weak || short_ok);
         }
         let verifying = Self::public_keys(algorithm, decode_algorithms, public_pem, allow_weak)?;
         let signing = match private_pem {
