@@ -130,6 +130,47 @@ async fn load_invalid_user() {
 }
 
 #[tokio::test]
+async fn a_user_lookup_loader_that_fails_answers_503_through_the_error_renderer() {
+    let jwt = manager().user_lookup_loader(|token| async move {
+        match token.identity_str() {
+            Some("down") => Err("the users database is down"),
+            Some("ghost") => Ok(None),
+            Some(name) => Ok(Some(User {
+                username: name.to_owned(),
+            })),
+            None => Ok(None),
+        }
+    });
+    let service = app(&jwt);
+    let t = |identity: &str| jwt.create_access_token(identity).unwrap();
+    assert_eq!(
+        call(&service, "GET", "/get_user", Some(&t("down"))).await,
+        (503, json!({"msg": "User lookup unavailable"}))
+    );
+    assert_eq!(
+        call(&service, "GET", "/get_user", Some(&t("ghost"))).await,
+        (401, json!({"msg": "Error loading the user ghost"}))
+    );
+    assert_eq!(
+        call(&service, "GET", "/get_user", Some(&t("alice")))
+            .await
+            .0,
+        200
+    );
+    // The app's error renderer sees it as every other refusal.
+    let rendered = manager()
+        .user_lookup_loader(|_| async { Err::<Option<User>, _>("down") })
+        .error_handler(|error, _| {
+            (error.status(), Json(json!({"error": error.kind()}))).into_response()
+        });
+    let token = rendered.create_access_token("alice").unwrap();
+    assert_eq!(
+        call(&app(&rendered), "GET", "/get_user", Some(&token)).await,
+        (503, json!({"error": "user_lookup_unavailable"}))
+    );
+}
+
+#[tokio::test]
 async fn custom_user_lookup_errors() {
     let jwt = manager()
         .user_lookup_loader(|_| async { None::<User> })

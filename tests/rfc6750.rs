@@ -559,6 +559,16 @@ fn rows() -> Vec<Row> {
                 Some("invalid_token"),
             )
         },
+        Row {
+            manager: |m| m.user_lookup_loader(|_| async { Err::<Option<String>, _>("db down") }),
+            ..r(
+                "26c2",
+                |j| get_req("/a", &j.create_access_token("alice").unwrap()),
+                503,
+                503,
+                None,
+            )
+        },
         r(
             "26d",
             |j| get_req("/never", &j.create_access_token("alice").unwrap()),

@@ -320,6 +320,7 @@ struct DbUser {
 
 impl LoadUser<AppState> for DbUser {
     type Id = u64;
+    type Loaded = Option<DbUser>;
     async fn load(id: u64, state: &AppState) -> Option<DbUser> {
         state.lookups.fetch_add(1, Ordering::SeqCst);
         let name = *state.users.get(&id)?;
@@ -438,5 +439,48 @@ async fn a_sub_request_never_borrows_the_outer_token() {
     assert_eq!(
         call(&outer, "GET", "/forwards", Some(&t)).await,
         (200, json!({ "inner_status": 401 }))
+    );
+}
+
+/// A loader that can fail: its database is down for user 13.
+struct FlakyUser {
+    id: u64,
+}
+
+impl LoadUser<()> for FlakyUser {
+    type Id = u64;
+    type Loaded = Result<Option<FlakyUser>, std::io::Error>;
+    async fn load(id: u64, _: &()) -> Self::Loaded {
+        match id {
+            13 => Err(std::io::Error::other("connection refused")),
+            1..=10 => Ok(Some(FlakyUser { id })),
+            _ => Ok(None),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_user_loader_that_fails_answers_503_not_a_logout() {
+    let jwt = support::manager(SECRET);
+    let app = Router::new()
+        .route(
+            "/flaky",
+            get(
+                |AuthUser(user): AuthUser<FlakyUser>| async move { Json(json!({ "id": user.id })) },
+            ),
+        )
+        .layer(jwt.layer());
+    let token = |id: u64| jwt.create_access_token(id).unwrap();
+    assert_eq!(
+        call(&app, "GET", "/flaky", Some(&token(7))).await,
+        (200, json!({ "id": 7 }))
+    );
+    assert_eq!(
+        call(&app, "GET", "/flaky", Some(&token(42))).await,
+        (401, msg("Error loading the user 42"))
+    );
+    assert_eq!(
+        call(&app, "GET", "/flaky", Some(&token(13))).await,
+        (503, msg(messages::USER_LOOKUP_UNAVAILABLE))
     );
 }

@@ -77,6 +77,9 @@ pub mod messages {
     pub const USER_CLAIMS_VERIFICATION_FAILED: &str = "User claims verification failed";
     /// The blocklist could not answer (503); the request fails closed.
     pub const REVOCATION_UNAVAILABLE: &str = "Token revocation status unavailable";
+    /// Ours: the app's user loader failed (its database is down, say): 503,
+    /// never Flask's 401, which would make clients log their users out.
+    pub const USER_LOOKUP_UNAVAILABLE: &str = "User lookup unavailable";
     /// A refresh token on an access-only route (422).
     pub const ONLY_NON_REFRESH: &str = "Only non-refresh tokens are allowed";
     /// An access token on a refresh-only route (422).
@@ -209,6 +212,7 @@ pub mod messages {
 /// | [`UserClaimsVerificationFailed`](Self::UserClaimsVerificationFailed) | 400 | `token_verification_failed_loader` |
 /// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
+/// | [`UserLookupUnavailable`](Self::UserLookupUnavailable) | 503 | (ours: the user loader returned an `Err`) |
 /// | [`Forbidden`](Self::Forbidden) | 403 | (ours: a [`ClaimRule`](crate::ClaimRule) refused) |
 /// | [`InsufficientScope`](Self::InsufficientScope) | 403 | (ours: a role or scope the route requires is missing; RFC 6750 `insufficient_scope`) |
 /// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyTimeout`](Self::BodyTimeout) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 408 / 400 | (ours: a body read for the JSON location or a CSRF form field) |
@@ -274,6 +278,10 @@ pub enum JwtError {
     /// The blocklist failed or timed out: the request is refused (fail closed).
     #[error("Token revocation status unavailable")]
     RevocationUnavailable,
+    /// The app's user loader (`user_lookup_loader`, [`LoadUser`](crate::LoadUser))
+    /// returned an `Err`: 503, so clients retry instead of logging out.
+    #[error("{}", messages::USER_LOOKUP_UNAVAILABLE)]
+    UserLookupUnavailable,
     /// A protected handler was reached without `JwtManager::layer()` on the router.
     #[error("{}", messages::MISSING_LAYER)]
     MissingLayer,
@@ -326,6 +334,7 @@ impl JwtError {
             JwtError::UserClaimsVerificationFailed => "user_claims_verification_failed",
             JwtError::UserLookup(_) => "user_lookup",
             JwtError::RevocationUnavailable => "revocation_unavailable",
+            JwtError::UserLookupUnavailable => "user_lookup_unavailable",
             JwtError::KeysUnavailable => "keys_unavailable",
             JwtError::Forbidden(_) => "forbidden",
             JwtError::InsufficientScope { .. } => "insufficient_scope",
@@ -358,9 +367,9 @@ impl JwtError {
             JwtError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             JwtError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             JwtError::Forbidden(_) | JwtError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
-            JwtError::RevocationUnavailable | JwtError::KeysUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            JwtError::RevocationUnavailable
+            | JwtError::UserLookupUnavailable
+            | JwtError::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             JwtError::MissingLayer
             | JwtError::NotVerified
             | JwtError::NoManager

@@ -21,7 +21,7 @@ use super::source::{FromLayer, ManagerSource};
 use crate::claims::DecodedToken;
 use crate::error::JwtError;
 use crate::guard::context::JwtContext;
-use crate::manager::{JwtManager, JwtRejection};
+use crate::manager::{JwtManager, JwtRejection, UserLookupOutcome};
 use crate::requirements::Requirements;
 
 /// The verified token of this request, with the manager that verified it.
@@ -197,6 +197,7 @@ impl<S: Send + Sync, U: Send + Sync + 'static> FromRequestParts<S> for CurrentUs
 ///
 /// impl LoadUser<AppState> for User {
 ///     type Id = u64;
+///     type Loaded = Option<User>;
 ///     async fn load(id: u64, state: &AppState) -> Option<User> {
 ///         let name = state.users.get(&id)?.clone();
 ///         Some(User { id, name })
@@ -220,10 +221,17 @@ pub trait LoadUser<S>: Sized + Send + 'static {
     /// [`DecodedToken::identity_as`].
     type Id: DeserializeOwned + Send;
 
+    /// What [`load`](Self::load) returns: `Option<Self>`, or
+    /// `Result<Option<Self>, E>` for a loader that can fail.
+    type Loaded: UserLookupOutcome<User = Self>;
+
     /// The user with this id, or `None`, which refuses the request as
     /// Flask's user lookup does (401 `Error loading the user <identity>`,
     /// through the manager's `user_lookup_error_loader` or error handler).
-    fn load(id: Self::Id, state: &S) -> impl Future<Output = Option<Self>> + Send;
+    /// It may also return `Result<Option<Self>, E>`: an `Err` (the database
+    /// is down) answers 503 `User lookup unavailable`, never a 401 that makes
+    /// clients log their users out (see [`UserLookupOutcome`]).
+    fn load(id: Self::Id, state: &S) -> impl Future<Output = Self::Loaded> + Send;
 }
 
 /// The user of the verified token, loaded by [`LoadUser`] with the router's
@@ -240,9 +248,11 @@ impl<S: Send + Sync, U: LoadUser<S>> FromRequestParts<S> for AuthUser<U> {
             Ok(id) => id,
             Err(e) => return Err(refuse(parts, e, token)),
         };
-        match U::load(id, state).await {
-            Some(user) => Ok(AuthUser(user)),
-            None => {
+        let loaded = U::load(id, state).await.into_outcome();
+        match loaded {
+            Ok(Some(user)) => Ok(AuthUser(user)),
+            Err(error) => Err(refuse(parts, error, token)),
+            Ok(None) => {
                 let identity = match token.identity() {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),

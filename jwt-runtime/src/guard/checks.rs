@@ -62,7 +62,7 @@ pub(super) async fn stores_and_loaders(
     let Some(lookup) = &cb.user_lookup else {
         return Ok(None);
     };
-    match lookup(Arc::clone(token)).await {
+    match lookup(Arc::clone(token)).await? {
         Some(user) => Ok(Some(user)),
         None => Err(JwtError::UserLookup(match token.identity() {
             Value::String(s) => s.clone(),

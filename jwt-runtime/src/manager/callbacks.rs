@@ -24,8 +24,63 @@ type BlocklistCheck = Arc<
     dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, BlocklistError>> + Send + Sync,
 >;
 use crate::claims::AnyUser;
-type UserLookup =
-    Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Option<AnyUser>> + Send + Sync>;
+type UserLookup = Arc<
+    dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<Option<AnyUser>, JwtError>>
+        + Send
+        + Sync,
+>;
+
+/// What a user loader returns: Flask's `Option<U>` (`None` refuses the
+/// request with 401 `Error loading the user <identity>`), or
+/// `Result<Option<U>, E>`, whose `Err` (the database is down) answers 503
+/// `User lookup unavailable` through the error renderer instead of a 401
+/// that makes clients log their users out; the error is logged (feature
+/// `tracing`).
+///
+/// ```
+/// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+/// #[derive(Debug)]
+/// struct User { name: String }
+/// # async fn find_user(name: &str) -> Result<Option<User>, std::io::Error> { Ok(Some(User { name: name.to_owned() })) }
+///
+/// let jwt = axum_jwt_extended::JwtManager::new(config)?.user_lookup_loader(|token| async move {
+///     let Some(name) = token.identity_str() else { return Ok(None) };
+///     find_user(name).await // Err: 503, Ok(None): 401
+/// });
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
+/// ```
+pub trait UserLookupOutcome: Send + 'static {
+    /// The user type.
+    type User: Send + Sync + 'static;
+    /// The user, none (401), or the loader's failure (503).
+    fn into_outcome(self) -> Result<Option<Self::User>, JwtError>;
+}
+
+impl<U: Send + Sync + 'static> UserLookupOutcome for Option<U> {
+    type User = U;
+    fn into_outcome(self) -> Result<Option<U>, JwtError> {
+        Ok(self)
+    }
+}
+
+impl<U: Send + Sync + 'static, E: fmt::Display + Send + 'static> UserLookupOutcome
+    for Result<Option<U>, E>
+{
+    type User = U;
+    fn into_outcome(self) -> Result<Option<U>, JwtError> {
+        self.map_err(|error| loader_failed(&error))
+    }
+}
+
+/// The 503 of a user loader's `Err`, which is logged (it is the app's own
+/// error, not the client's).
+pub(crate) fn loader_failed(error: &dyn fmt::Display) -> JwtError {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(target: "axum_jwt_extended", %error, "the user loader failed");
+    #[cfg(not(feature = "tracing"))]
+    let _ = error;
+    JwtError::UserLookupUnavailable
+}
 
 /// The registered loaders; `None` means Flask's default behaviour.
 #[derive(Clone, Default)]
@@ -130,8 +185,10 @@ impl JwtManager {
 
     /// Flask's `user_lookup_loader`: loads the user of a verified token, made
     /// available by [`get_current_user`](crate::get_current_user). Returning
-    /// `None` refuses the request (401 `Error loading the user <identity>`).
-    /// Not called on an optional route without a token.
+    /// `None` refuses the request (401 `Error loading the user <identity>`);
+    /// a loader may also return `Result<Option<U>, E>`, whose `Err` answers
+    /// 503 (see [`UserLookupOutcome`]). Not called on an optional route
+    /// without a token.
     ///
     /// ```
     /// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
@@ -144,17 +201,20 @@ impl JwtManager {
     /// });
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
-    pub fn user_lookup_loader<U, F, Fut>(self, f: F) -> Self
+    pub fn user_lookup_loader<F, Fut>(self, f: F) -> Self
     where
-        U: Send + Sync + 'static,
         F: Fn(Arc<DecodedToken>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Option<U>> + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: UserLookupOutcome,
     {
         let f = Arc::new(f);
         self.with_callbacks(move |cb| {
             cb.user_lookup = Some(Arc::new(move |token| {
                 let fut = f(token);
-                Box::pin(async move { fut.await.map(|u| Arc::new(u) as AnyUser) })
+                Box::pin(async move {
+                    let user = fut.await.into_outcome()?;
+                    Ok(user.map(|u| Arc::new(u) as AnyUser))
+                })
             }))
         })
     }
