@@ -245,6 +245,33 @@ async fn successful_and_unsuccessful_claims_validation() {
 }
 
 #[tokio::test]
+async fn a_token_verification_loader_that_fails_answers_503() {
+    let jwt = manager().token_verification_loader(|token| async move {
+        match token.identity_str() {
+            Some("down") => Err("the accounts database is down"),
+            Some("banned") => Ok(false),
+            _ => Ok(true),
+        }
+    });
+    let service = app(&jwt);
+    let t = |identity: &str| jwt.create_access_token(identity).unwrap();
+    assert_eq!(
+        call(&service, "GET", "/protected1", Some(&t("down"))).await,
+        (503, json!({"msg": "Token verification unavailable"}))
+    );
+    assert_eq!(
+        call(&service, "GET", "/protected1", Some(&t("banned"))).await,
+        (400, json!({"msg": "User claims verification failed"}))
+    );
+    assert_eq!(
+        call(&service, "GET", "/protected1", Some(&t("alice")))
+            .await
+            .0,
+        200
+    );
+}
+
+#[tokio::test]
 async fn claims_validation_custom_error() {
     let jwt = manager()
         .token_verification_loader(|_| async { false })

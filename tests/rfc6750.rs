@@ -560,6 +560,16 @@ fn rows() -> Vec<Row> {
             )
         },
         Row {
+            manager: |m| m.token_verification_loader(|_| async { Err::<bool, _>("db down") }),
+            ..r(
+                "26b2",
+                |j| get_req("/a", &j.create_access_token("alice").unwrap()),
+                503,
+                503,
+                None,
+            )
+        },
+        Row {
             manager: |m| m.user_lookup_loader(|_| async { Err::<Option<String>, _>("db down") }),
             ..r(
                 "26c2",

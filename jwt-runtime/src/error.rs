@@ -80,6 +80,9 @@ pub mod messages {
     /// Ours: the app's user loader failed (its database is down, say): 503,
     /// never Flask's 401, which would make clients log their users out.
     pub const USER_LOOKUP_UNAVAILABLE: &str = "User lookup unavailable";
+    /// Ours: the app's `token_verification_loader` failed: 503, never a
+    /// refusal of a token that may be fine.
+    pub const VERIFICATION_UNAVAILABLE: &str = "Token verification unavailable";
     /// A refresh token on an access-only route (422).
     pub const ONLY_NON_REFRESH: &str = "Only non-refresh tokens are allowed";
     /// An access token on a refresh-only route (422).
@@ -213,6 +216,7 @@ pub mod messages {
 /// | [`UserLookup`](Self::UserLookup) | 401 | `user_lookup_error_loader` |
 /// | [`RevocationUnavailable`](Self::RevocationUnavailable) | 503 | (ours: fail closed) |
 /// | [`UserLookupUnavailable`](Self::UserLookupUnavailable) | 503 | (ours: the user loader returned an `Err`) |
+/// | [`VerificationUnavailable`](Self::VerificationUnavailable) | 503 | (ours: the `token_verification_loader` returned an `Err`) |
 /// | [`Forbidden`](Self::Forbidden) | 403 | (ours: a [`ClaimRule`](crate::ClaimRule) refused) |
 /// | [`InsufficientScope`](Self::InsufficientScope) | 403 | (ours: a role or scope the route requires is missing; RFC 6750 `insufficient_scope`) |
 /// | [`PayloadTooLarge`](Self::PayloadTooLarge) / [`BodyTimeout`](Self::BodyTimeout) / [`BodyUnreadable`](Self::BodyUnreadable) | 413 / 408 / 400 | (ours: a body read for the JSON location or a CSRF form field) |
@@ -282,6 +286,9 @@ pub enum JwtError {
     /// returned an `Err`: 503, so clients retry instead of logging out.
     #[error("{}", messages::USER_LOOKUP_UNAVAILABLE)]
     UserLookupUnavailable,
+    /// The app's `token_verification_loader` returned an `Err`: 503.
+    #[error("{}", messages::VERIFICATION_UNAVAILABLE)]
+    VerificationUnavailable,
     /// A protected handler was reached without `JwtManager::layer()` on the router.
     #[error("{}", messages::MISSING_LAYER)]
     MissingLayer,
@@ -335,6 +342,7 @@ impl JwtError {
             JwtError::UserLookup(_) => "user_lookup",
             JwtError::RevocationUnavailable => "revocation_unavailable",
             JwtError::UserLookupUnavailable => "user_lookup_unavailable",
+            JwtError::VerificationUnavailable => "verification_unavailable",
             JwtError::KeysUnavailable => "keys_unavailable",
             JwtError::Forbidden(_) => "forbidden",
             JwtError::InsufficientScope { .. } => "insufficient_scope",
@@ -369,6 +377,7 @@ impl JwtError {
             JwtError::Forbidden(_) | JwtError::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             JwtError::RevocationUnavailable
             | JwtError::UserLookupUnavailable
+            | JwtError::VerificationUnavailable
             | JwtError::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             JwtError::MissingLayer
             | JwtError::NotVerified

@@ -175,7 +175,7 @@ pub use keys::{LegacySecret, SigningKey, VerificationKey};
 pub use layer::{JwtFuture, JwtLayer, JwtService};
 pub use layer::{RequireJwt, RequireJwtLayer};
 pub use location::{Location, UnknownLocation};
-pub use manager::{JwtManager, JwtRejection, TokenPair, UserLookupOutcome};
+pub use manager::{JwtManager, JwtRejection, TokenPair, UserLookupOutcome, VerificationOutcome};
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub use openapi::JwtSecurityAddon;

@@ -55,7 +55,7 @@ pub(super) async fn stores_and_loaders(
     }
     let cb = manager.callbacks();
     if let Some(check) = &cb.token_verification {
-        if !check(Arc::clone(token)).await {
+        if !check(Arc::clone(token)).await? {
             return Err(JwtError::UserClaimsVerificationFailed);
         }
     }

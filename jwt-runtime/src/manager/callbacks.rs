@@ -19,7 +19,8 @@ pub(super) type TokenResponder = Arc<dyn Fn(&DecodedToken) -> Response + Send + 
 type MessageResponder = Arc<dyn Fn(&str) -> Response + Send + Sync>;
 pub(super) type ErrorHandler =
     Arc<dyn Fn(&JwtError, Option<&DecodedToken>) -> Response + Send + Sync>;
-type TokenCheck = Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, bool> + Send + Sync>;
+type TokenCheck =
+    Arc<dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, JwtError>> + Send + Sync>;
 type BlocklistCheck = Arc<
     dyn Fn(Arc<DecodedToken>) -> BoxFuture<'static, Result<bool, BlocklistError>> + Send + Sync,
 >;
@@ -80,6 +81,42 @@ pub(crate) fn loader_failed(error: &dyn fmt::Display) -> JwtError {
     #[cfg(not(feature = "tracing"))]
     let _ = error;
     JwtError::UserLookupUnavailable
+}
+
+/// What a `token_verification_loader` returns: Flask's `bool` (`false`
+/// refuses the token: 400 `User claims verification failed`), or
+/// `Result<bool, E>` for a check that can fail (it reads a database, say):
+/// an `Err` is logged and answers 503 `Token verification unavailable`.
+///
+/// ```
+/// # let config = axum_jwt_extended::JwtConfig::builder().secret_key("a long, random secret of 32+ bytes").build()?;
+/// # async fn account_active(name: &str) -> Result<bool, std::io::Error> { Ok(name != "banned") }
+/// let jwt = axum_jwt_extended::JwtManager::new(config)?.token_verification_loader(|token| async move {
+///     account_active(token.identity_str().unwrap_or_default()).await
+/// });
+/// # Ok::<(), axum_jwt_extended::JwtError>(())
+/// ```
+pub trait VerificationOutcome: Send + 'static {
+    /// Whether the token passes, or the check's failure (503).
+    fn into_outcome(self) -> Result<bool, JwtError>;
+}
+
+impl VerificationOutcome for bool {
+    fn into_outcome(self) -> Result<bool, JwtError> {
+        Ok(self)
+    }
+}
+
+impl<E: fmt::Display + Send + 'static> VerificationOutcome for Result<bool, E> {
+    fn into_outcome(self) -> Result<bool, JwtError> {
+        self.map_err(|error| {
+            #[cfg(feature = "tracing")]
+            tracing::warn!(target: "axum_jwt_extended", %error, "the token verification loader failed");
+            #[cfg(not(feature = "tracing"))]
+            let _ = error;
+            JwtError::VerificationUnavailable
+        })
+    }
 }
 
 /// The registered loaders; `None` means Flask's default behaviour.
@@ -220,15 +257,21 @@ impl JwtManager {
     }
 
     /// Flask's `token_verification_loader`: a last check of a verified token;
-    /// `false` refuses it (400 `User claims verification failed`).
+    /// `false` refuses it (400 `User claims verification failed`). It may
+    /// also return `Result<bool, E>`, whose `Err` answers 503 (see
+    /// [`VerificationOutcome`]).
     pub fn token_verification_loader<F, Fut>(self, f: F) -> Self
     where
         F: Fn(Arc<DecodedToken>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = bool> + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: VerificationOutcome,
     {
         let f = Arc::new(f);
         self.with_callbacks(move |cb| {
-            cb.token_verification = Some(Arc::new(move |token| Box::pin(f(token))))
+            cb.token_verification = Some(Arc::new(move |token| {
+                let fut = f(token);
+                Box::pin(async move { fut.await.into_outcome() })
+            }))
         })
     }
 

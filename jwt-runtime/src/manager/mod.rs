@@ -21,7 +21,7 @@ use crate::error::JwtError;
 use crate::requirements::TokenKind;
 use crate::token::{self, KeyChoice, MintKind, TokenOptions};
 use callbacks::Callbacks;
-pub use callbacks::UserLookupOutcome;
+pub use callbacks::{UserLookupOutcome, VerificationOutcome};
 pub use rejection::JwtRejection;
 
 /// Holds the configuration, prepared keys and blocklist: Flask's `JWTManager`.
