@@ -546,3 +546,76 @@ async fn a_forged_payload_is_refused_before_it_is_parsed() {
         (422, json!({"msg": "Signature verification failed"}))
     );
 }
+
+/// Every option that takes a span accepts `time::Duration` and
+/// `std::time::Duration` alike (#29), and a negative timeout is refused.
+#[test]
+fn spans_are_taken_in_either_duration_type() {
+    use axum_jwt_extended::{FixedClock, JwtError};
+    let now = 1_800_000_000.0;
+    let minted = JwtManager::new(
+        JwtConfig::builder()
+            .secret_key(SECRET)
+            .clock(FixedClock(now - 3600.0))
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    // Expired 15 minutes before `now` (900 s lifetime, minted an hour ago).
+    let token = minted.create_access_token("alice").unwrap();
+    let leeway = |builder: axum_jwt_extended::JwtConfigBuilder| {
+        JwtManager::new(
+            builder
+                .secret_key(SECRET)
+                .clock(FixedClock(now))
+                .build()
+                .unwrap(),
+        )
+        .unwrap()
+        .decode_token(&token, false)
+        .map(|t| t.identity_str().map(str::to_owned))
+    };
+    let std_leeway = std::time::Duration::from_secs(3000);
+    let time_leeway = axum_jwt_extended::Duration::seconds(3000);
+    assert_eq!(
+        leeway(JwtConfig::builder().decode_leeway(std_leeway)).unwrap(),
+        Some("alice".to_owned())
+    );
+    assert_eq!(
+        leeway(JwtConfig::builder().decode_leeway(time_leeway)).unwrap(),
+        Some("alice".to_owned())
+    );
+    assert!(matches!(
+        leeway(JwtConfig::builder()),
+        Err(JwtError::Expired)
+    ));
+    // Timeouts, kept as `std`, take `time` spans; a negative one is refused.
+    let built = JwtConfig::builder()
+        .secret_key(SECRET)
+        .blocklist_timeout(axum_jwt_extended::Duration::milliseconds(250))
+        .body_read_timeout(axum_jwt_extended::Duration::seconds(2))
+        .build();
+    assert!(built.is_ok());
+    for (builder, option) in [
+        (
+            JwtConfig::builder().blocklist_timeout(axum_jwt_extended::Duration::seconds(-1)),
+            "blocklist_timeout",
+        ),
+        (
+            JwtConfig::builder().body_read_timeout(axum_jwt_extended::Duration::seconds(-1)),
+            "body_read_timeout",
+        ),
+    ] {
+        let err = builder.secret_key(SECRET).build().expect_err(option);
+        assert!(err.to_string().contains(option), "{err}");
+    }
+    // A fresh window in `std` time.
+    let fresh = minted
+        .create_access_token_with(
+            "alice",
+            axum_jwt_extended::TokenOptions::new().fresh(std::time::Duration::from_secs(60)),
+        )
+        .unwrap();
+    let claims = minted.decode_token(&fresh, true).unwrap();
+    assert_eq!(claims.claims()["fresh"], json!(now - 3600.0 + 60.0));
+}

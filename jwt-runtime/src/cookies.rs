@@ -31,8 +31,8 @@ impl CookieOptions {
         Self::default()
     }
     /// A `Max-Age` (and `Expires`) for these cookies, whatever `JWT_SESSION_COOKIE` says.
-    pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age);
+    pub fn max_age(mut self, max_age: impl crate::clock::IntoDuration) -> Self {
+        self.max_age = Some(max_age.into_time());
         self
     }
     /// A `Domain` for these cookies, instead of `JWT_COOKIE_DOMAIN`.

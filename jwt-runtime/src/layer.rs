@@ -65,8 +65,8 @@ impl JwtLayer {
     /// ```
     #[cfg(feature = "cookies")]
     #[cfg_attr(docsrs, doc(cfg(feature = "cookies")))]
-    pub fn refresh_expiring_cookies(mut self, window: Duration) -> Self {
-        self.refresh_window = Some(window);
+    pub fn refresh_expiring_cookies(mut self, window: impl crate::clock::IntoDuration) -> Self {
+        self.refresh_window = Some(window.into_time());
         self
     }
 

@@ -119,7 +119,7 @@ pub use blocklist::{
 };
 pub use claim_paths::{ClaimPath, ClaimPaths};
 pub use claims::DecodedToken;
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, IntoDuration, SystemClock};
 pub use config::{
     Audience, Expires, JwtConfig, JwtConfigBuilder, SameSite, DEFAULT_JSON_BODY_LIMIT,
     DEFAULT_MAX_TOKEN_LENGTH, DEFAULT_VERIFIED_TOKEN_CACHE,

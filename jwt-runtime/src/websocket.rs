@@ -54,7 +54,8 @@ impl SocketOptions {
 
     /// How often the blocklist is asked whether the token was revoked (2 s;
     /// at least 10 ms). A revoked token's socket closes within this.
-    pub fn revocation_check_every(mut self, every: Duration) -> Self {
+    pub fn revocation_check_every(mut self, every: impl crate::clock::IntoDuration) -> Self {
+        let every = crate::clock::zero_if_negative("revocation_check_every", every);
         self.check_every = every.max(Duration::from_millis(10));
         self
     }

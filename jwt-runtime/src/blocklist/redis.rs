@@ -170,8 +170,8 @@ impl RedisBlocklist {
     }
 
     /// The longest an operation may take before the request fails closed (200 ms).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    pub fn timeout(mut self, timeout: impl crate::clock::IntoDuration) -> Self {
+        self.timeout = crate::clock::zero_if_negative("RedisBlocklist::timeout", timeout);
         self
     }
 

@@ -17,6 +17,11 @@ use crate::location::Location;
 impl JwtConfigBuilder {
     /// Validates the options. Every mistake is an `Err` naming the Flask option.
     pub fn build(mut self) -> Result<JwtConfig, JwtError> {
+        if let Some(option) = self.negative_spans.first() {
+            return Err(JwtError::Config(format!(
+                "{option}: a timeout cannot be negative"
+            )));
+        }
         let (algorithm, decode_algorithms) = self.algorithms()?;
         let legacy = self.legacy(algorithm)?;
         let no_key_material = self.secret_key.is_none()

@@ -44,6 +44,8 @@ pub struct JwtConfigBuilder {
     pub(super) rotated_keys: Vec<crate::keys::VerificationKey>,
     pub(super) jwks: Option<crate::jwks::RemoteJwks>,
     pub(super) blocklist_timeout: std::time::Duration,
+    /// Options given a negative span, refused by `build()`.
+    pub(super) negative_spans: Vec<&'static str>,
     pub(super) verified_token_cache: usize,
     pub(super) token_kinds: Vec<&'static str>,
     pub(super) strict: bool,
@@ -113,6 +115,7 @@ impl Default for JwtConfigBuilder {
             websocket_origins: None,
             grants: crate::claim_paths::ClaimPaths::default(),
             issuers: Vec::new(),
+            negative_spans: Vec::new(),
             blocklist_timeout: std::time::Duration::from_millis(500),
             verified_token_cache: DEFAULT_VERIFIED_TOKEN_CACHE,
             token_kinds: Vec::new(),
@@ -376,15 +379,18 @@ impl JwtConfigBuilder {
     }
     /// The longest token lifetime the strict profile accepts (default: the
     /// longer of the access and refresh lifetimes).
-    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.max_token_lifetime = Some(lifetime);
+    pub fn max_token_lifetime(mut self, lifetime: impl crate::clock::IntoDuration) -> Self {
+        self.max_token_lifetime = Some(lifetime.into_time());
         self
     }
     /// The longest a revocation check (or revocation) may take before the
     /// request fails closed with 503 (500 ms): a hanging store never hangs
     /// requests.
-    pub fn blocklist_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.blocklist_timeout = timeout;
+    pub fn blocklist_timeout(mut self, timeout: impl crate::clock::IntoDuration) -> Self {
+        match crate::clock::non_negative(timeout) {
+            Some(timeout) => self.blocklist_timeout = timeout,
+            None => self.negative_spans.push("blocklist_timeout"),
+        }
         self
     }
     /// Keep up to `capacity` verified tokens ([`DEFAULT_VERIFIED_TOKEN_CACHE`],
@@ -551,8 +557,8 @@ impl JwtConfigBuilder {
         self
     }
     /// `JWT_DECODE_LEEWAY`: tolerance on `exp`, `nbf` and `iat` (0).
-    pub fn decode_leeway(mut self, leeway: Duration) -> Self {
-        self.decode_leeway = leeway;
+    pub fn decode_leeway(mut self, leeway: impl crate::clock::IntoDuration) -> Self {
+        self.decode_leeway = leeway.into_time();
         self
     }
     /// `JWT_ENCODE_NBF`: write an `nbf` claim equal to `iat` (on).
@@ -740,8 +746,11 @@ impl JwtConfigBuilder {
     /// # let _ = config;
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
-    pub fn body_read_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.body_read_timeout = timeout;
+    pub fn body_read_timeout(mut self, timeout: impl crate::clock::IntoDuration) -> Self {
+        match crate::clock::non_negative(timeout) {
+            Some(timeout) => self.body_read_timeout = timeout,
+            None => self.negative_spans.push("body_read_timeout"),
+        }
         self
     }
 

@@ -72,8 +72,11 @@ impl JwksDocument {
     /// How long the endpoint lets the document be kept (its
     /// `Cache-Control: max-age`); bounded by
     /// [`RemoteJwks::min_refresh_interval`] and [`RemoteJwks::max_age`].
-    pub fn max_age(mut self, max_age: Duration) -> Self {
-        self.max_age = Some(max_age);
+    pub fn max_age(mut self, max_age: impl crate::clock::IntoDuration) -> Self {
+        self.max_age = Some(crate::clock::zero_if_negative(
+            "JwksDocument::max_age",
+            max_age,
+        ));
         self
     }
 
@@ -252,7 +255,8 @@ impl RemoteJwks {
     /// document is kept, whatever its `Cache-Control` says. After a failed
     /// fetch, retries come sooner: 1 s, 2 s, 4 s, ... up to this interval,
     /// so that an outage of the provider heals within seconds.
-    pub fn min_refresh_interval(self, interval: Duration) -> Self {
+    pub fn min_refresh_interval(self, interval: impl crate::clock::IntoDuration) -> Self {
+        let interval = crate::clock::zero_if_negative("min_refresh_interval", interval);
         self.with(|i| i.min_refresh_interval = interval)
     }
 
@@ -261,7 +265,8 @@ impl RemoteJwks {
     /// [`min_refresh_interval`](Self::min_refresh_interval); after three
     /// quarters of it, the next request starts a refresh in the background
     /// and is served from the cache meanwhile.
-    pub fn max_age(self, max_age: Duration) -> Self {
+    pub fn max_age(self, max_age: impl crate::clock::IntoDuration) -> Self {
+        let max_age = crate::clock::zero_if_negative("RemoteJwks::max_age", max_age);
         self.with(|i| i.max_age = max_age)
     }
 
@@ -280,7 +285,8 @@ impl RemoteJwks {
     /// # }
     /// # Ok::<(), axum_jwt_extended::JwtError>(())
     /// ```
-    pub fn fetch_timeout(self, timeout: Duration) -> Self {
+    pub fn fetch_timeout(self, timeout: impl crate::clock::IntoDuration) -> Self {
+        let timeout = crate::clock::zero_if_negative("fetch_timeout", timeout);
         self.with(|i| i.fetch_timeout = timeout)
     }
 

@@ -237,8 +237,8 @@ impl RedisSessionStore {
     }
 
     /// The longest an operation may take before the request fails closed (200 ms).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    pub fn timeout(mut self, timeout: impl crate::clock::IntoDuration) -> Self {
+        self.timeout = crate::clock::zero_if_negative("RedisSessionStore::timeout", timeout);
         self
     }
 

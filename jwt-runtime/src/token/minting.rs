@@ -42,6 +42,12 @@ impl From<Duration> for Fresh {
     }
 }
 
+impl From<std::time::Duration> for Fresh {
+    fn from(d: std::time::Duration) -> Self {
+        Fresh::For(crate::clock::IntoDuration::into_time(d))
+    }
+}
+
 /// Per-token options of `create_access_token_with` / `create_refresh_token_with`:
 /// Flask's `fresh`, `expires_delta`, `additional_claims` and `additional_headers`.
 ///
