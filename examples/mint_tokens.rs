@@ -5,15 +5,27 @@
 //! ```text
 //! JWT_SECRET_KEY=... cargo run --example mint_tokens
 //! ```
+//!
+//! With `JWT_LEGACY_SECRET=sign`, a secret shorter than RFC 7518 asks (a
+//! Flask service's) is accepted for signing (`JwtConfigBuilder::legacy_secret`).
 
-use axum_jwt_extended::{Duration, Expires, Fresh, JwtConfig, JwtManager, TokenOptions};
+use axum_jwt_extended::{
+    Duration, Expires, Fresh, JwtConfig, JwtManager, LegacySecret, TokenOptions,
+};
 use serde_json::json;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("JWT_SECRET_KEY")
         .map_err(|_| "set JWT_SECRET_KEY to the secret of the service you want to call")?;
     let identity = std::env::var("JWT_IDENTITY").unwrap_or_else(|_| "alice".to_owned());
-    let jwt = JwtManager::new(JwtConfig::builder().secret_key(secret).build()?)?;
+    // A Flask service's secret shorter than RFC 7518 asks (Flask accepts any
+    // length): `JWT_LEGACY_SECRET=sign` signs with it anyway, as the
+    // migration guide's step 1 does (and `build()` warns).
+    let builder = match std::env::var("JWT_LEGACY_SECRET").as_deref() {
+        Ok("sign") => JwtConfig::builder().legacy_secret(secret, LegacySecret::SignAndVerify),
+        _ => JwtConfig::builder().secret_key(secret),
+    };
+    let jwt = JwtManager::new(builder.build()?)?;
     let tokens = json!({
         "access": jwt.create_access_token(&identity)?,
         "fresh_access": jwt.create_access_token_with(&identity, TokenOptions::new().fresh(true))?,

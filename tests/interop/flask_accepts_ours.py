@@ -118,6 +118,30 @@ def main() -> int:
             failures.append("never_expires has an exp")
         checks += 5
 
+    # A Flask service whose secret is short (Flask accepts any length): our
+    # tokens minted under the migration opt-in verify there too.
+    short = "flask-secret"
+    legacy = subprocess.run(
+        ["cargo", "run", "-q", "--example", "mint_tokens"],
+        cwd=ROOT,
+        env={**os.environ, "JWT_SECRET_KEY": short, "JWT_LEGACY_SECRET": "sign"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    legacy_tokens = json.loads(legacy)
+    app.config["JWT_SECRET_KEY"] = short
+    try:
+        body = expect("legacy access", "/protected", legacy_tokens["access"], 200)
+        if body and body.get("logged_in_as") != "alice":
+            failures.append(f"legacy access: identity {body.get('logged_in_as')!r}")
+        expect("legacy refresh", "/refresh", legacy_tokens["refresh"], 200, method="POST")
+        # The long secret's tokens are not the short secret's.
+        expect("long secret under the short one", "/protected", tokens["access"], 422,
+               "Signature verification failed")
+    finally:
+        app.config["JWT_SECRET_KEY"] = SECRET
+
     for f in failures:
         print("FAIL", f)
     print(f"flask accepts ours: {checks - len(failures)} passed, {len(failures)} failed")
