@@ -6,7 +6,8 @@
 //! argument), an earlier guard argument's when its verification also meets
 //! what `#[jwt_required]` requires. Otherwise it verifies the request itself
 //! as `#[jwt_required]` does (a valid access token), so the answer does not
-//! depend on where a guard argument stands among the handler's arguments. A required route therefore never unwraps an `Option` to get the
+//! depend on where a guard argument stands among the handler's arguments.
+//! A required route therefore never unwraps an `Option` to get the
 //! identity, and a value of the wrong shape is a 422 with a `msg`, never a
 //! panic.
 
